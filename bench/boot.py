@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Boot benchmark (issue 2): median wall time of `a3s-box run --rm IMAGE true`
+(image cached) against a bare QEMU boot of the same kernel with the same
+machine options and an initramfs whose init powers off at once.
+
+Usage: bench/boot.py [--build build] [--runs 15] [--image a3s-box/busybox]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def timed(cmd, env=None):
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    dt = time.monotonic() - t0
+    if p.returncode != 0:
+        sys.exit("benchmark command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr.decode()))
+    return dt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--image", default="a3s-box/busybox")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    cli = os.path.join(build, "src", "cli", "a3s-box")
+    share = os.path.join(build, "share", "a3s-box")
+    kernel = os.path.realpath(os.path.join(share, "vmlinux"))
+    work = tempfile.mkdtemp(prefix="a3s-bench-")
+    try:
+        # the reference guest: a static init that reboots at once
+        init = os.path.join(work, "init")
+        subprocess.run(["gcc", "-static", "-O2", "-o", init, os.path.join(HERE, "bare-init.c")], check=True)
+        cpio = os.path.join(work, "bare.cpio")
+        subprocess.run([os.path.join(build, "guest", "mkcpio"), cpio,
+                        "dir", "/dev", "0755", "0", "0",
+                        "nod", "/dev/console", "0600", "0", "0", "c", "5", "1",
+                        "file", "/init", init, "0755", "0", "0"], check=True)
+        # the same machine options a box gets (lib/vmm/qemu_args.h)
+        bare = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on,acpi=off,isa-serial=on",
+                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-kernel", kernel, "-initrd", cpio,
+                "-append", "console=ttyS0 reboot=t panic=-1 quiet",
+                "-chardev", "file,id=con,path=%s" % os.path.join(work, "console.log"),
+                "-serial", "chardev:con"]
+        root = os.path.join(work, "root")
+        box = [cli, "--root", root, "run", "--rm", a.image, "true"]
+        # warm up: import the image, build its rootfs and the writable template
+        timed(box)
+        timed(bare)
+        tb, tq = [], []
+        for _ in range(a.runs):  # interleaved so both see the same machine load
+            tb.append(timed(box))
+            tq.append(timed(bare))
+        mb, mq = statistics.median(tb), statistics.median(tq)
+        print("runs: %d (interleaved, after one warm-up each)" % a.runs)
+        print("a3s-box run --rm %s true: median %.3f s (min %.3f, max %.3f)" % (a.image, mb, min(tb), max(tb)))
+        print("bare QEMU boot, same kernel and machine: median %.3f s (min %.3f, max %.3f)" % (mq, min(tq), max(tq)))
+        print("ratio: %.2f (target <= 1.20; a3s-box median target < 1.0 s)" % (mb / mq))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+/*
+ * The CONFIG frame: records "key\0value\0" (include/a3s/proto.h).
+ */
+#ifndef A3S_GUEST_CFG_H
+#define A3S_GUEST_CFG_H
+
+#include <stddef.h>
+
+struct cfg {
+	/* NULL-terminated arrays; the strings point into the parsed buffer */
+	char **argv;
+	size_t argc;
+	char **env;
+	size_t envc;
+	char **dns;
+	size_t ndns;
+	/* NULL when absent */
+	const char *workdir;
+	const char *user;
+	const char *hostname;
+	const char *net_ip;
+	const char *net_gw;
+	int stdin_open; /* "stdin" record is "1" */
+	int rw; /* "rw" record is "1" */
+	/* on failure: why, as a static string */
+	const char *error;
+};
+
+/*
+ * Parse a CONFIG payload. Pure and safe on any bytes. The strings in *out
+ * point into buf, which must outlive *out and stay unmodified; the arrays are
+ * owned by *out (cfg_release()). Unknown keys are ignored; a repeated
+ * singular key keeps the last value.
+ *
+ * Rejected (returns -1, out->error says why, nothing to release): a payload
+ * over A3S_FRAME_MAX, a record without its two NULs, an empty key, no "arg"
+ * record, an empty argv[0], an "env" record without '=' or with an empty
+ * name, a relative workdir.
+ */
+int cfg_parse(const char *buf, size_t len, struct cfg *out);
+
+void cfg_release(struct cfg *c);
+
+#endif

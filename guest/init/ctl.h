@@ -1,0 +1,43 @@
+/*
+ * The control stream outside the main loop: opening it and saying HELLO,
+ * waiting for CONFIG, reporting EXIT and waiting for its ACK.
+ */
+#ifndef A3S_GUEST_CTL_H
+#define A3S_GUEST_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bbuf.h"
+#include "frame.h"
+#include "util.h"
+
+struct ctl {
+	int fd;
+	struct frame_reader rd;
+	/* workload stdin received but not yet written to its pipe */
+	struct bbuf in;
+	int in_eof; /* the empty STDIN frame (EOF) has arrived */
+};
+
+/*
+ * Find the port (waiting up to timeout_ms for it; 0 looks once), open it
+ * and send HELLO. Returns 0 or -1 with *e set; may be called again after a
+ * failure.
+ */
+int ctl_open(struct ctl *c, int timeout_ms, struct ierr *e);
+
+/*
+ * Read frames until CONFIG, buffering STDIN frames on the way. Returns the
+ * payload (malloc'd, NUL-terminated for convenience, *len without the NUL),
+ * or NULL on timeout or a broken stream.
+ */
+char *ctl_wait_config(struct ctl *c, int timeout_ms, size_t *len);
+
+/* Queue a STDIN frame's payload; empty means EOF. Later data after EOF is dropped. */
+void ctl_stdin(struct ctl *c, const struct frame *f);
+
+/* Send EXIT, then wait up to timeout_ms for ACK (other frames are dropped). */
+void ctl_exit(struct ctl *c, uint32_t code, const char *msg, int timeout_ms);
+
+#endif

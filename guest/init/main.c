@@ -1,0 +1,175 @@
+/*
+ * a3s-init: PID 1 of a box's VM (docs/guest-init.md).
+ *
+ * Boot: mount /dev /proc /sys, open the control port and say HELLO, wait
+ * for CONFIG, build the root filesystem and switch into it, configure the
+ * network and /etc, resolve the user, start the workload, forward its stdio
+ * until it exits, report EXIT, reboot (which ends QEMU: -no-reboot and
+ * reboot=t). Any failure before the workload starts is an EXIT 125 with a
+ * one-line message; without a control stream there is nobody to tell, so
+ * the init logs to the console and reboots.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ctl.h"
+#include "etc.h"
+#include "log.h"
+#include "loop.h"
+#include "net.h"
+#include "rootfs.h"
+#include "user.h"
+#include "util.h"
+#include "workload.h"
+
+#define PORT_TIMEOUT_MS 10000
+#define CONFIG_TIMEOUT_MS 60000
+#define ACK_TIMEOUT_MS 5000
+/* /etc/passwd and /etc/group larger than this are not worth parsing */
+#define ID_FILE_MAX (4u * 1024 * 1024)
+
+static void __attribute__((noreturn)) power_off(void)
+{
+	log_dbg("rebooting");
+	rootfs_shutdown();
+	reboot(RB_AUTOBOOT);
+	/* not reached unless reboot failed; exiting would panic (panic=-1 reboots too) */
+	for (;;)
+		pause();
+}
+
+/* A failure before the workload started: tell the host, then end the VM. */
+static void __attribute__((noreturn)) fail(struct ctl *c, int code, const char *msg)
+{
+	if (code == 125)
+		log_err("%s", msg);
+	ctl_exit(c, (uint32_t)code, msg, ACK_TIMEOUT_MS);
+	power_off();
+}
+
+/* The kernel gives init /dev/console as fds 0-2 when it can; make sure. */
+static void ensure_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		n = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (n < 0)
+			n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* SIGCHLD arrives through a signalfd, handled in the loop. */
+static int child_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int resolve_user(const struct cfg *cfg, struct user_ids *u, struct ierr *e)
+{
+	size_t plen = 0, glen = 0;
+	char *passwd = read_file("/etc/passwd", ID_FILE_MAX, &plen);
+	char *group = read_file("/etc/group", ID_FILE_MAX, &glen);
+	int r = user_resolve(cfg->user, passwd, plen, group, glen, u, e);
+
+	free(passwd);
+	free(group);
+	return r;
+}
+
+int main(void)
+{
+	struct ierr e = { { 0 } }, lower_err = { { 0 } };
+	struct user_ids u;
+	struct workload w;
+	struct ctl c;
+	struct cfg cfg;
+	const char *workdir;
+	char *raw, msg[sizeof(e.msg) + 32];
+	size_t len;
+	int sigfd, code, port, lower;
+
+	umask(0);
+	if (rootfs_early(&e) < 0) {
+		log_err("%s", e.msg);
+		power_off();
+	}
+	ensure_stdio();
+	log_init();
+	log_dbg("init started");
+	sigfd = child_signals();
+	if (sigfd < 0) {
+		log_err("signalfd: %m");
+		power_off();
+	}
+
+	/*
+	 * What needs no config is done while the control port comes up and
+	 * the host answers HELLO: on one emulated CPU these waits are the
+	 * only slack in the boot. Errors are reported once CONFIG is in.
+	 */
+	port = ctl_open(&c, 0, &e);
+	lower = rootfs_lower(&lower_err);
+	if (lower == 0)
+		lower = net_lo_up(&lower_err);
+	if (port < 0 && ctl_open(&c, PORT_TIMEOUT_MS, &e) < 0) {
+		log_err("%s", e.msg);
+		power_off();
+	}
+	raw = ctl_wait_config(&c, CONFIG_TIMEOUT_MS, &len);
+	if (!raw)
+		power_off();
+	log_dbg("config received (%zu bytes)", len);
+	if (lower < 0)
+		fail(&c, 125, lower_err.msg);
+	if (cfg_parse(raw, len, &cfg) < 0) {
+		snprintf(msg, sizeof(msg), "invalid config: %s", cfg.error);
+		fail(&c, 125, msg);
+	}
+	if (!cfg.stdin_open) {
+		bbuf_release(&c.in);
+		c.in_eof = 1;
+	}
+
+	if (cfg.net_ip && net_eth_up(cfg.net_ip, cfg.net_gw, &e) < 0)
+		fail(&c, 125, e.msg);
+	if (rootfs_upper(cfg.rw, &e) < 0 || etc_setup(&cfg, ROOTFS_ROOT, &e) < 0 ||
+	    rootfs_switch(&e) < 0)
+		fail(&c, 125, e.msg);
+	if (resolve_user(&cfg, &u, &e) < 0)
+		fail(&c, 125, e.msg);
+	workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";
+	if (mkdir_p(workdir, 0755) < 0) {
+		ierr_sys(&e, errno, "creating workdir '%s'", workdir);
+		fail(&c, 125, e.msg);
+	}
+
+	if (workload_start(&cfg, &u, workdir, &w, &code, &e) < 0)
+		fail(&c, code, e.msg);
+	code = loop_run(&c, &w, sigfd);
+	if (code < 0)
+		power_off();
+	ctl_exit(&c, (uint32_t)code, NULL, ACK_TIMEOUT_MS);
+	power_off();
+}

@@ -1,0 +1,98 @@
+/*
+ * a3s-box host <-> guest control protocol (shared by the host library and the
+ * guest init; nothing else may be shared between them).
+ *
+ * Transport: a byte stream (today the virtio-serial port named
+ * A3S_PROTO_PORT_NAME; the vsock exec port 4089 later). The stream is a
+ * sequence of frames:
+ *
+ *     struct a3s_frame_hdr   (8 bytes, little endian)
+ *     payload                (hdr.len bytes, hdr.len <= A3S_FRAME_MAX)
+ *
+ * A receiver that sees an unknown type, a version mismatch or a length over
+ * A3S_FRAME_MAX treats the stream as broken and closes it. See
+ * docs/guest-protocol.md for the full contract.
+ */
+#ifndef A3S_PROTO_H
+#define A3S_PROTO_H
+
+#include <stdint.h>
+
+#define A3S_PROTO_VERSION 1
+#define A3S_PROTO_PORT_NAME "a3s.ctl"
+#define A3S_FRAME_MAX (1024u * 1024u)
+
+/* vsock ports the guest will serve (DESIGN.md). */
+#define A3S_VSOCK_PORT_EXEC 4089
+#define A3S_VSOCK_PORT_PTY 4090
+#define A3S_VSOCK_PORT_ATTEST 4091
+
+/* virtio-blk serial numbers the guest uses to find its disks. */
+#define A3S_DISK_SERIAL_ROOT "a3s-root"
+#define A3S_DISK_SERIAL_RW "a3s-rw"
+
+enum a3s_frame_type {
+	/* guest -> host: init is up; payload: u32 protocol version */
+	A3S_FRAME_HELLO = 1,
+	/* host -> guest: the box configuration; payload: records, see below */
+	A3S_FRAME_CONFIG = 2,
+	/* host -> guest: workload stdin bytes; an empty payload means EOF */
+	A3S_FRAME_STDIN = 3,
+	/* guest -> host: workload output bytes */
+	A3S_FRAME_STDOUT = 4,
+	A3S_FRAME_STDERR = 5,
+	/* host -> guest: deliver a signal to the workload; payload: u32 signo */
+	A3S_FRAME_SIGNAL = 6,
+	/* guest -> host: the workload ended; payload: u32 exit code (docker
+	 * convention: the code, 128+signal, 126 not executable, 127 not found,
+	 * 125 runtime failure) followed by an optional UTF-8 message */
+	A3S_FRAME_EXIT = 7,
+	/* host -> guest: EXIT was received; the guest may power off */
+	A3S_FRAME_ACK = 8,
+};
+
+struct a3s_frame_hdr {
+	uint8_t type;
+	uint8_t version; /* A3S_PROTO_VERSION */
+	uint16_t reserved; /* zero */
+	uint32_t len; /* payload length, little endian */
+};
+
+/*
+ * CONFIG payload: a sequence of records, each "key\0value\0". Keys may repeat
+ * where noted; unknown keys are ignored (forward compatibility).
+ *
+ *   arg       (repeated) argv of the workload, in order; at least one
+ *   env       (repeated) "NAME=value"
+ *   workdir   absolute path; created if missing (as docker does)
+ *   user      "name", "uid", "uid:gid", "name:group" (resolved in the guest
+ *             from the image's /etc/passwd and /etc/group)
+ *   hostname  the box hostname
+ *   stdin     "1": forward stdin frames; otherwise stdin is /dev/null
+ *   net.ip    "a.b.c.d/prefix" for eth0; absent: no network configured
+ *   net.gw    default gateway
+ *   net.dns   (repeated) nameserver for /etc/resolv.conf
+ *   rw        "1": a writable layer disk is attached (serial A3S_DISK_SERIAL_RW);
+ *             otherwise the upper layer is a tmpfs
+ */
+#define A3S_CFG_ARG "arg"
+#define A3S_CFG_ENV "env"
+#define A3S_CFG_WORKDIR "workdir"
+#define A3S_CFG_USER "user"
+#define A3S_CFG_HOSTNAME "hostname"
+#define A3S_CFG_STDIN "stdin"
+#define A3S_CFG_NET_IP "net.ip"
+#define A3S_CFG_NET_GW "net.gw"
+#define A3S_CFG_NET_DNS "net.dns"
+#define A3S_CFG_RW "rw"
+
+static inline uint32_t a3s_le32(uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return v;
+#else
+	return __builtin_bswap32(v);
+#endif
+}
+
+#endif

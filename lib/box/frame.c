@@ -1,0 +1,75 @@
+#include "box/frame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+int frame_type_from_guest(uint8_t type)
+{
+	return type == A3S_FRAME_HELLO || type == A3S_FRAME_STDOUT || type == A3S_FRAME_STDERR ||
+	       type == A3S_FRAME_EXIT;
+}
+
+void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)])
+{
+	struct a3s_frame_hdr h = {.type = type, .version = A3S_PROTO_VERSION, .reserved = 0, .len = a3s_le32(len)};
+	memcpy(out, &h, sizeof(h));
+}
+
+int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, frame_fn fn, void *arg,
+		      struct err *e)
+{
+	while (n) {
+		if (r->hdr_have < sizeof(r->hdr)) {
+			size_t take = sizeof(r->hdr) - r->hdr_have;
+			struct a3s_frame_hdr h;
+			if (take > n)
+				take = n;
+			memcpy(r->hdr + r->hdr_have, data, take);
+			r->hdr_have += take;
+			data += take;
+			n -= take;
+			if (r->hdr_have < sizeof(r->hdr))
+				return 0;
+			memcpy(&h, r->hdr, sizeof(h));
+			if (h.version != A3S_PROTO_VERSION)
+				return err_set(e, "guest sent a frame of protocol version %u, expected %u", h.version,
+					       A3S_PROTO_VERSION);
+			if (h.reserved || !frame_type_from_guest(h.type))
+				return err_set(e, "guest sent a malformed frame (type %u)", h.type);
+			r->type = h.type;
+			r->len = a3s_le32(h.len);
+			r->have = 0;
+			if (r->len > A3S_FRAME_MAX)
+				return err_set(e, "guest sent an oversized frame (%u bytes, limit %u)", r->len,
+					       A3S_FRAME_MAX);
+			if (r->len && !r->payload)
+				r->payload = xmalloc(A3S_FRAME_MAX);
+		}
+		if (r->have < r->len) {
+			size_t take = r->len - r->have;
+			if (take > n)
+				take = n;
+			memcpy(r->payload + r->have, data, take);
+			r->have += (uint32_t)take;
+			data += take;
+			n -= take;
+			if (r->have < r->len)
+				return 0;
+		}
+		r->hdr_have = 0;
+		{
+			int rc = fn(arg, r->type, r->payload, r->len);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void frame_reader_release(struct frame_reader *r)
+{
+	free(r->payload);
+	memset(r, 0, sizeof(*r));
+}

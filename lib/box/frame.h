@@ -1,0 +1,36 @@
+/*
+ * Host side of the control-stream framing (include/a3s/proto.h). The reader
+ * is incremental and treats every byte as untrusted: a bad header ends the
+ * stream with an error; it never allocates more than A3S_FRAME_MAX.
+ */
+#ifndef A3S_BOX_FRAME_H
+#define A3S_BOX_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "a3s/proto.h"
+#include "util/err.h"
+
+struct frame_reader {
+	uint8_t hdr[sizeof(struct a3s_frame_hdr)];
+	size_t hdr_have;
+	uint8_t type;
+	uint32_t len, have;
+	uint8_t *payload; /* A3S_FRAME_MAX bytes, allocated on first use */
+};
+
+/* Called for each complete frame; a negative return stops feeding. */
+typedef int (*frame_fn)(void *arg, uint8_t type, const uint8_t *payload, uint32_t len);
+
+/* Is this a type the guest may send? */
+int frame_type_from_guest(uint8_t type);
+/* Feed bytes; returns 0, the callback's negative value, or -1 with e set on
+ * a malformed frame. */
+int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, frame_fn fn, void *arg,
+		      struct err *e);
+void frame_reader_release(struct frame_reader *r);
+/* Encode a header for a frame of type/len. */
+void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)]);
+
+#endif

@@ -1,0 +1,73 @@
+#include "box/rwlayer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+static int run_mkfs(const char *img, struct err *e)
+{
+	pid_t pid = fork();
+	int st;
+	if (pid < 0)
+		return err_sys(e, errno, "starting mkfs.ext4");
+	if (pid == 0) {
+		int null = open("/dev/null", 0);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+		       "-L", "a3s-rw", img, BOX_RW_SIZE, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return err_sys(e, errno, "waiting for mkfs.ext4");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+		return err_set(e, "mkfs.ext4 not found: install e2fsprogs");
+	if (WEXITSTATUS(st))
+		return err_set(e, "mkfs.ext4 failed with status %d", WEXITSTATUS(st));
+	return 0;
+}
+
+static int ensure_template(struct root *r, char **out, struct err *e)
+{
+	char *tpl = xasprintf("%s/rootfs/writable-%s.ext4", r->path, BOX_RW_SIZE);
+	char *tmp;
+	if (fs_exists(tpl)) {
+		*out = tpl;
+		return 0;
+	}
+	tmp = xasprintf("%s/tmp/writable.%d.ext4", r->path, (int)getpid());
+	if (run_mkfs(tmp, e) < 0 || (rename(tmp, tpl) < 0 && err_sys(e, errno, "installing '%s'", tpl))) {
+		unlink(tmp);
+		free(tmp);
+		free(tpl);
+		return err_wrap(e, "preparing the writable layer");
+	}
+	free(tmp);
+	*out = tpl;
+	return 0;
+}
+
+int box_rw_create(struct root *r, const char *dir, char **path, struct err *e)
+{
+	char *tpl = NULL, *img;
+	if (ensure_template(r, &tpl, e) < 0)
+		return -1;
+	img = xasprintf("%s/rw.img", dir);
+	if (fs_copy_sparse(tpl, img, e) < 0) {
+		free(tpl);
+		free(img);
+		return err_wrap(e, "creating the writable layer");
+	}
+	free(tpl);
+	*path = img;
+	return 0;
+}

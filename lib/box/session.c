@@ -1,0 +1,327 @@
+#include "box/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "a3s/proto.h"
+#include "box/frame.h"
+#include "util/xalloc.h"
+
+#define CHUNK (64 * 1024)
+#define OUTBUF_HIGH (1024 * 1024)
+
+struct sess {
+	struct vm vm;
+	int ctl;
+	struct frame_reader rd;
+	const struct session_io *io;
+	char *out; /* pending bytes to the guest */
+	size_t out_len, out_cap;
+	bool hello, exited, stdin_open, ctl_eof;
+	int exit_code;
+	char *message;
+	int signals;
+	long long stop_deadline; /* force a stop at this time; 0 = none */
+	struct err *e;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void queue(struct sess *s, uint8_t type, const void *p, uint32_t len)
+{
+	size_t need = s->out_len + sizeof(struct a3s_frame_hdr) + len;
+	if (need > s->out_cap) {
+		s->out_cap = need * 2;
+		s->out = xrealloc(s->out, s->out_cap);
+	}
+	frame_hdr_encode(type, len, (uint8_t *)s->out + s->out_len);
+	s->out_len += sizeof(struct a3s_frame_hdr);
+	if (len)
+		memcpy(s->out + s->out_len, p, len);
+	s->out_len += len;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
+{
+	struct sess *s = arg;
+	uint32_t code;
+	switch (type) {
+	case A3S_FRAME_HELLO:
+		s->hello = true;
+		return 0;
+	case A3S_FRAME_STDOUT:
+	case A3S_FRAME_STDERR:
+		/* a closed stdout (e.g. `| head`) must not stop the box */
+		(void)write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
+		return 0;
+	case A3S_FRAME_EXIT:
+		if (len < 4 || s->exited)
+			return err_set(s->e, "guest sent a malformed exit frame");
+		memcpy(&code, p, 4);
+		s->exit_code = (int)(a3s_le32(code) & 0xff);
+		if (len > 4) {
+			size_t ml = len - 4;
+			if (ml > 4096)
+				ml = 4096;
+			s->message = xstrndup((const char *)p + 4, ml);
+		}
+		s->exited = true;
+		queue(s, A3S_FRAME_ACK, NULL, 0);
+		return 0;
+	}
+	return err_set(s->e, "guest sent an unexpected frame (type %u)", type);
+}
+
+/* Last non-empty line of the engine's log, for error messages. */
+static char *engine_log_tail(const char *path)
+{
+	char buf[4096], *last = NULL;
+	FILE *f = path ? fopen(path, "re") : NULL;
+	if (!f)
+		return NULL;
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (*buf) {
+			free(last);
+			last = xstrdup(buf);
+		}
+	}
+	fclose(f);
+	return last;
+}
+
+static int vm_gone_error(struct sess *s, const struct vm_config *cfg)
+{
+	char *tail = engine_log_tail(cfg->engine_log);
+	if (!s->hello)
+		err_set(s->e, "the VM failed to boot%s%s", tail ? ": " : "", tail ? tail : "");
+	else
+		err_set(s->e, "the VM stopped before the workload finished%s%s", tail ? ": " : "", tail ? tail : "");
+	free(tail);
+	return -1;
+}
+
+static void forward_signal(struct sess *s, int sig)
+{
+	uint32_t v = a3s_le32((uint32_t)sig);
+	s->signals++;
+	if (!s->hello || s->signals > 1) {
+		/* nothing to forward to yet, or the user insists: stop now */
+		s->stop_deadline = now_ms();
+		if (!s->exited)
+			s->exit_code = 128 + sig;
+		return;
+	}
+	queue(s, A3S_FRAME_SIGNAL, &v, sizeof(v));
+	s->stop_deadline = now_ms() + SESSION_STOP_GRACE_MS;
+	s->exit_code = 128 + sig;
+}
+
+static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
+{
+	long long boot_deadline = now_ms() + SESSION_BOOT_TIMEOUT_MS;
+	long long exit_deadline = 0;
+	uint8_t *buf = xmalloc(CHUNK);
+	int rc = -1;
+
+	for (;;) {
+		struct pollfd p[4];
+		int np = 0, ictl = -1, iin = -1, isig, ipid = -1;
+		long long t = now_ms(), deadline = 0;
+
+		if (s->stop_deadline && t >= s->stop_deadline) {
+			vm_stop(&s->vm, 2000);
+			if (!s->exited) {
+				if (!s->signals) {
+					err_set(s->e, "timed out waiting for the guest");
+					goto out;
+				}
+				s->exited = true; /* code already 128+sig */
+			}
+			rc = 0;
+			goto out;
+		}
+		if (!s->hello && t >= boot_deadline) {
+			vm_stop(&s->vm, 0);
+			err_set(s->e, "the VM did not start within %d s", SESSION_BOOT_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (exit_deadline && t >= exit_deadline) {
+			vm_stop(&s->vm, 0);
+			rc = 0;
+			goto out;
+		}
+		if (!s->ctl_eof) {
+			ictl = np;
+			p[np++] = (struct pollfd){.fd = s->ctl, .events = POLLIN | (s->out_len ? POLLOUT : 0)};
+		}
+		if (s->stdin_open && s->hello && s->out_len < OUTBUF_HIGH) {
+			iin = np;
+			p[np++] = (struct pollfd){.fd = s->io->in_fd, .events = POLLIN};
+		}
+		isig = np;
+		p[np++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		if (s->vm.pidfd >= 0) {
+			ipid = np;
+			p[np++] = (struct pollfd){.fd = s->vm.pidfd, .events = POLLIN};
+		}
+		deadline = s->hello ? 0 : boot_deadline;
+		if (s->stop_deadline && (!deadline || s->stop_deadline < deadline))
+			deadline = s->stop_deadline;
+		if (exit_deadline && (!deadline || exit_deadline < deadline))
+			deadline = exit_deadline;
+		if (poll(p, (nfds_t)np, deadline ? (int)(deadline > t ? deadline - t : 0) : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_sys(s->e, errno, "waiting for the box");
+			goto out;
+		}
+		if (ictl >= 0 && (p[ictl].revents & POLLOUT) && s->out_len) {
+			ssize_t w = write(s->ctl, s->out, s->out_len);
+			if (w > 0) {
+				memmove(s->out, s->out + w, s->out_len - (size_t)w);
+				s->out_len -= (size_t)w;
+			}
+		}
+		if (ictl >= 0 && (p[ictl].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(s->ctl, buf, CHUNK);
+			if (r > 0) {
+				if (frame_reader_feed(&s->rd, buf, (size_t)r, on_frame, s, s->e) < 0) {
+					vm_stop(&s->vm, 0);
+					err_wrap(s->e, "control channel");
+					goto out;
+				}
+				if (s->exited && !exit_deadline)
+					exit_deadline = now_ms() + 5000;
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				s->ctl_eof = true;
+			}
+		}
+		if (iin >= 0 && (p[iin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(s->io->in_fd, buf, CHUNK);
+			if (r > 0) {
+				queue(s, A3S_FRAME_STDIN, buf, (uint32_t)r);
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				queue(s, A3S_FRAME_STDIN, NULL, 0); /* EOF */
+				s->stdin_open = false;
+			}
+		}
+		if (p[isig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				forward_signal(s, (int)si.ssi_signo);
+		}
+		if ((ipid >= 0 && (p[ipid].revents & POLLIN)) || (s->ctl_eof && s->vm.pidfd < 0)) {
+			/* the engine ended: take what is still buffered, then decide */
+			for (;;) {
+				ssize_t r = recv(s->ctl, buf, CHUNK, MSG_DONTWAIT);
+				if (r <= 0)
+					break;
+				if (frame_reader_feed(&s->rd, buf, (size_t)r, on_frame, s, s->e) < 0)
+					break;
+			}
+			vm_reap(&s->vm, true);
+			if (s->exited || (s->signals && s->stop_deadline)) {
+				rc = 0;
+				goto out;
+			}
+			vm_gone_error(s, cfg);
+			goto out;
+		}
+		if (s->ctl_eof && !s->exited && s->vm.pidfd >= 0 && ipid >= 0 && !(p[ipid].revents & POLLIN)) {
+			/* the guest closed the port; give the engine a moment to end */
+			if (!s->stop_deadline || s->stop_deadline > now_ms() + 2000)
+				s->stop_deadline = now_ms() + 2000;
+		}
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, const struct session_io *io,
+		    session_started_fn started, void *arg, struct session_result *res, struct err *e)
+{
+	int ctl[2] = {-1, -1}, qmp[2] = {-1, -1}, sigfd = -1, rc = -1;
+	struct sess s = {.ctl = -1, .io = io, .e = e};
+	sigset_t set;
+
+	if (wire_len > A3S_FRAME_MAX)
+		return err_set(e, "box configuration is too large (%zu bytes)", wire_len);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return err_sys(e, errno, "signalfd");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0) {
+		err_sys(e, errno, "creating the control channel");
+		goto out;
+	}
+	vmcfg->ctl_fd = ctl[1];
+	vmcfg->qmp_fd = qmp[1];
+	if (vm_start(&s.vm, &vmm_qemu_ops, vmcfg, e) < 0)
+		goto out;
+	close(ctl[1]);
+	close(qmp[1]);
+	ctl[1] = qmp[1] = -1;
+	s.vm.qmp_fd = qmp[0];
+	s.ctl = ctl[0];
+	fcntl(s.ctl, F_SETFL, O_NONBLOCK);
+	if (started)
+		started(arg, s.vm.pid);
+	s.stdin_open = io->in_fd >= 0;
+	queue(&s, A3S_FRAME_CONFIG, wire, (uint32_t)wire_len);
+	rc = loop(&s, vmcfg, sigfd);
+	if (!s.vm.reaped)
+		vm_stop(&s.vm, s.exited ? 3000 : 0);
+	if (rc == 0) {
+		res->exit_code = s.exit_code;
+		res->message = s.message;
+		s.message = NULL;
+	}
+out:
+	free(s.message);
+	free(s.out);
+	frame_reader_release(&s.rd);
+	for (int i = 0; i < 2; i++) {
+		if (ctl[i] >= 0)
+			close(ctl[i]);
+		if (qmp[i] >= 0)
+			close(qmp[i]);
+	}
+	close(sigfd);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * One foreground box session: boot the VM, hand the guest its config,
+ * stream stdin/stdout/stderr over the control port, forward signals, collect
+ * the exit code, and make sure the VM is gone when it returns.
+ */
+#ifndef A3S_BOX_SESSION_H
+#define A3S_BOX_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+#include "vmm/vmm.h"
+
+struct session_io {
+	int in_fd; /* forwarded when interactive; -1 otherwise */
+	int out_fd, err_fd;
+};
+
+struct session_result {
+	int exit_code; /* docker convention */
+	char *message; /* from the guest (exec failure etc.), or NULL; owned */
+};
+
+/* Called once the VM process exists (to record its pid), may be NULL. */
+typedef void (*session_started_fn)(void *arg, pid_t pid);
+
+/*
+ * Run the session. vmcfg's ctl_fd/qmp_fd are filled in here. Returns 0 when
+ * the workload ran (its code in res), -1 with e on a runtime failure. Either
+ * way no engine process is left. SIGINT, SIGTERM, SIGHUP and SIGQUIT must be
+ * blocked by the caller (they are read with a signalfd): the first is
+ * forwarded to the workload; a second one, or the workload still running
+ * SESSION_STOP_GRACE_MS later, stops the VM.
+ */
+#define SESSION_STOP_GRACE_MS 10000
+#define SESSION_BOOT_TIMEOUT_MS 120000
+int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, const struct session_io *io,
+		    session_started_fn started, void *arg, struct session_result *res, struct err *e);
+
+#endif

@@ -1,0 +1,30 @@
+/* Box records in the state database (table boxes). */
+#ifndef A3S_BOX_STORE_H
+#define A3S_BOX_STORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "state/root.h"
+
+/* 64 random hex chars; out must hold 65 bytes. */
+void box_new_id(char out[65]);
+/* A docker-style "adjective_name"; caller frees. */
+char *box_random_name(void);
+/* Valid box name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (docker's rule). */
+int box_name_valid(const char *name);
+
+/*
+ * Insert a box in state "created". A taken name is an ERR_CONFLICT error
+ * with docker's wording. name NULL: a random unused name is chosen (written
+ * to *name_out if not NULL, caller frees).
+ */
+int box_store_create(struct root *r, const char *id, const char *name, const char *image_id, const char *image_ref,
+		     const char *config_json, char **name_out, struct err *e);
+int box_store_set_running(struct root *r, const char *id, pid_t pid, struct err *e);
+int box_store_set_exited(struct root *r, const char *id, int exit_code, struct err *e);
+int box_store_delete(struct root *r, const char *id, struct err *e);
+/* Directory of a box's files: <root>/boxes/<id>; caller frees. */
+char *box_dir(const struct root *r, const char *id);
+
+#endif

@@ -1,0 +1,33 @@
+/* Schema of a3s.db; bump ROOT_SCHEMA_VERSION and add a step when it changes. */
+#define ROOT_SCHEMA_VERSION 1
+static const char *const root_schema_v1 =
+	"CREATE TABLE IF NOT EXISTS images ("
+	"  id TEXT PRIMARY KEY,"          /* sha256:<hex> of the config blob */
+	"  manifest_digest TEXT,"         /* sha256:<hex> or NULL */
+	"  config TEXT NOT NULL,"         /* the image config JSON */
+	"  layers TEXT NOT NULL,"         /* JSON array of layer blob digests */
+	"  diff_ids TEXT NOT NULL,"       /* JSON array of uncompressed digests */
+	"  size INTEGER NOT NULL,"        /* uncompressed bytes */
+	"  created INTEGER NOT NULL,"     /* unix seconds from the config */
+	"  loaded_at INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE IF NOT EXISTS tags ("
+	"  name TEXT PRIMARY KEY,"        /* normalised repo:tag */
+	"  image_id TEXT NOT NULL REFERENCES images(id),"
+	"  tagged_at INTEGER NOT NULL DEFAULT 0" /* unix nanoseconds of the last (re)tag */
+	");"
+	"CREATE INDEX IF NOT EXISTS tags_image ON tags(image_id);"
+	"CREATE TABLE IF NOT EXISTS boxes ("
+	"  id TEXT PRIMARY KEY,"          /* 64 hex */
+	"  name TEXT NOT NULL UNIQUE,"
+	"  image_id TEXT NOT NULL,"
+	"  image_ref TEXT NOT NULL,"      /* as the user wrote it */
+	"  config TEXT NOT NULL,"         /* JSON: the resolved box config */
+	"  state TEXT NOT NULL,"          /* created|running|paused|restarting|exited|dead */
+	"  pid INTEGER NOT NULL DEFAULT 0,"
+	"  exit_code INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"  /* unix nanoseconds */
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  finished_at INTEGER NOT NULL DEFAULT 0"
+	");";

@@ -1,0 +1,60 @@
+#include "vmm/qemu_args.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *qemu_binary(void)
+{
+	const char *env = getenv("A3S_BOX_QEMU");
+	return env && *env ? env : "qemu-system-x86_64";
+}
+
+static void push2(struct strv *v, const char *a, char *b_owned)
+{
+	strv_push(v, a);
+	strv_push_owned(v, b_owned);
+}
+
+void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
+{
+	strv_push(v, qemu_binary());
+	push2(v, "-M", xstrdup(QEMU_MACHINE));
+	if (cfg->accel == ACCEL_KVM) {
+		push2(v, "-accel", xstrdup("kvm"));
+		push2(v, "-cpu", xstrdup("host"));
+	} else {
+		push2(v, "-accel", xstrdup("tcg"));
+		push2(v, "-cpu", xstrdup("max"));
+	}
+	push2(v, "-smp", xasprintf("%u", cfg->cpus ? cfg->cpus : 1));
+	push2(v, "-m", xasprintf("%lluM", (unsigned long long)(cfg->mem_mib ? cfg->mem_mib : 512)));
+	strv_push(v, "-nodefaults");
+	strv_push(v, "-no-user-config");
+	push2(v, "-display", xstrdup("none"));
+	strv_push(v, "-no-reboot");
+	push2(v, "-kernel", xstrdup(cfg->kernel));
+	push2(v, "-initrd", xstrdup(cfg->initrd));
+	push2(v, "-append", xasprintf("%s%s%s", QEMU_KERNEL_CMDLINE, cfg->cmdline_extra ? " " : "",
+				       cfg->cmdline_extra ? cfg->cmdline_extra : ""));
+	if (cfg->console_log) {
+		push2(v, "-chardev", xasprintf("file,id=con,path=%s", cfg->console_log));
+		push2(v, "-serial", xstrdup("chardev:con"));
+	}
+	/* Devices, in slot order: the machine has 8 virtio-mmio slots. */
+	push2(v, "-drive", xasprintf("id=root,file=%s,format=raw,if=none,readonly=on", cfg->root_disk));
+	push2(v, "-device", xstrdup("virtio-blk-device,drive=root,serial=a3s-root"));
+	if (cfg->rw_disk) {
+		push2(v, "-drive", xasprintf("id=rw,file=%s,format=raw,if=none,discard=unmap", cfg->rw_disk));
+		push2(v, "-device", xstrdup("virtio-blk-device,drive=rw,serial=a3s-rw"));
+	}
+	if (cfg->net_user) {
+		push2(v, "-netdev", xstrdup("user,id=n0"));
+		push2(v, "-device", xstrdup("virtio-net-device,netdev=n0"));
+	}
+	push2(v, "-device", xstrdup("virtio-serial-device,max_ports=2"));
+	push2(v, "-chardev", xasprintf("socket,id=ctl,fd=%d", cfg->ctl_fd));
+	push2(v, "-device", xstrdup("virtserialport,chardev=ctl,name=a3s.ctl"));
+	push2(v, "-device", xstrdup("virtio-rng-device"));
+	push2(v, "-chardev", xasprintf("socket,id=qmp,fd=%d", cfg->qmp_fd));
+	push2(v, "-mon", xstrdup("chardev=qmp,mode=control"));
+}

@@ -1,0 +1,58 @@
+/*
+ * The a3s-box CLI: one file per command, a table in commands.c, one
+ * dispatcher in main.c. A command parses its flags, calls lib/, prints, and
+ * returns the process exit code. Errors travel in ctx->err; a command that
+ * fails returns cli_fail(ctx) (or a specific code) and main() prints
+ * "a3s-box: <message>" on stderr.
+ */
+#ifndef A3S_CLI_H
+#define A3S_CLI_H
+
+#include <stdbool.h>
+
+#include "state/root.h"
+#include "util/err.h"
+
+/* What a command needs before it runs (enforced by the dispatcher). */
+enum {
+	CLI_NEED_ROOT = 1 << 0, /* open the data root into ctx->root */
+};
+
+struct cli_ctx {
+	const char *root_flag; /* --root, or NULL */
+	struct root *root; /* opened when CLI_NEED_ROOT */
+	const char *prog; /* "a3s-box" */
+	const char *cmd_name; /* e.g. "image inspect" */
+	struct err err;
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli_ctx *ctx, int argc, char **argv); /* argv[0] is the command name */
+	unsigned flags;
+	const char *usage; /* "[OPTIONS] IMAGE [COMMAND] [ARG...]" */
+	const char *summary;
+	const struct cli_cmd *sub; /* nested verbs ("image ls"), NULL-name terminated */
+};
+
+extern const struct cli_cmd cli_commands[];
+
+/* Print ctx->err and return the exit code for its kind (125, or 1 for
+ * not-found lookups in inspect-like commands). */
+int cli_fail(struct cli_ctx *ctx);
+/* Print "a3s-box: <msg>\nSee 'a3s-box CMD --help'." and return 125. */
+int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the usage block of the current command to stdout; returns 0. */
+int cli_help(struct cli_ctx *ctx);
+
+/* Commands (one file each). */
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_info(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_load(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_images(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_inspect(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_tag(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_rmi(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

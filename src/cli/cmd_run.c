@@ -1,0 +1,330 @@
+/* a3s-box run: create a box from an image, run it in the foreground. */
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "box/boot.h"
+#include "box/rwlayer.h"
+#include "box/session.h"
+#include "box/spec.h"
+#include "box/store.h"
+#include "cli.h"
+#include "image/default.h"
+#include "image/ref.h"
+#include "image/rootfs.h"
+#include "image/store.h"
+#include "util/fs.h"
+#include "util/units.h"
+#include "vmm/accel.h"
+
+enum {
+	OPT_RM = 256,
+	OPT_NAME,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_CPUS,
+	OPT_NETWORK,
+	OPT_ACCEL,
+	OPT_HELP,
+};
+
+static const struct option run_opts[] = {
+	{"rm", no_argument, NULL, OPT_RM},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"env", required_argument, NULL, 'e'},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	{"hostname", required_argument, NULL, 'h'},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"memory", required_argument, NULL, 'm'},
+	{"interactive", no_argument, NULL, 'i'},
+	{"tty", no_argument, NULL, 't'},
+	{"detach", no_argument, NULL, 'd'},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"net", required_argument, NULL, OPT_NETWORK},
+	{"accel", required_argument, NULL, OPT_ACCEL},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static const char run_help[] =
+	"\nUsage:  a3s-box run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+	"Create and run a new box from an image\n\nOptions:\n"
+	"      --accel string       Accelerator: kvm, tcg or auto (default auto, or $A3S_BOX_ACCEL)\n"
+	"      --cpus decimal       Number of CPUs (rounded up to whole vCPUs; default 1)\n"
+	"      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
+	"  -e, --env list           Set environment variables\n"
+	"      --env-file list      Read in a file of environment variables\n"
+	"  -h, --hostname string    Box host name\n"
+	"  -i, --interactive        Keep STDIN open\n"
+	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
+	"      --name string        Assign a name to the box\n"
+	"      --network string     Connect a box to a network: default (NAT) or none\n"
+	"      --rm                 Automatically remove the box when it exits\n"
+	"  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
+	"  -w, --workdir string     Working directory inside the box\n";
+
+static const char *host_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opts *o)
+{
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:itd", run_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RM: o->rm = true; break;
+		case OPT_NAME: o->name = optarg; break;
+		case 'e': strv_push(&o->env, optarg); break;
+		case OPT_ENV_FILE: strv_push(&o->env_files, optarg); break;
+		case 'w': o->workdir = optarg; break;
+		case 'u': o->user = optarg; break;
+		case OPT_ENTRYPOINT: o->entrypoint_set = true; o->entrypoint = optarg; break;
+		case 'h': o->hostname = optarg; break;
+		case OPT_CPUS:
+			if (units_parse_cpus(optarg, &o->cpus_milli, &ctx->err) < 0)
+				return cli_usage_error(ctx, "%s", ctx->err.msg);
+			break;
+		case 'm':
+			if (units_parse_ram(optarg, &o->mem_bytes, &ctx->err) < 0)
+				return cli_usage_error(ctx, "invalid argument \"%s\" for \"-m, --memory\" flag: %s", optarg,
+						       ctx->err.msg);
+			break;
+		case 'i': o->interactive = true; break;
+		case 't': return cli_usage_error(ctx, "-t/--tty is not supported yet: run without it");
+		case 'd': return cli_usage_error(ctx, "-d/--detach is not supported yet: run in the foreground");
+		case OPT_NETWORK: o->network = optarg; break;
+		case OPT_ACCEL: o->accel = optarg; break;
+		case OPT_HELP: fputs(run_help, stdout); return 0;
+		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
+		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(ctx, "\"run\" requires at least 1 argument");
+	o->image = argv[optind];
+	o->args = argv + optind + 1;
+	o->nargs = argc - optind - 1;
+	return -1; /* continue */
+}
+
+static int read_env_files(struct cli_ctx *ctx, struct box_opts *o)
+{
+	struct strv entries = STRV_INIT;
+	for (size_t i = 0; i < o->env_files.n; i++) {
+		char *text;
+		if (fs_read_file(o->env_files.v[i], 1 << 20, &text, NULL, &ctx->err) < 0) {
+			strv_release(&entries);
+			return err_wrap(&ctx->err, "--env-file");
+		}
+		if (box_env_file_parse(o->env_files.v[i], text, host_getenv, &entries, &ctx->err) < 0) {
+			free(text);
+			strv_release(&entries);
+			return -1;
+		}
+		free(text);
+	}
+	strv_release(&o->env_files);
+	o->env_files = entries;
+	return 0;
+}
+
+static int find_image(struct cli_ctx *ctx, const char *name, struct image **img)
+{
+	struct image_ref ref = IMAGE_REF_INIT;
+	if (image_ref_parse_tagged(name, &ref, &ctx->err) < 0)
+		return -1;
+	if (image_store_lookup(ctx->root, name, img, &ctx->err) == 0)
+		goto ok;
+	if (ctx->err.kind != ERR_NOT_FOUND)
+		goto fail;
+	{
+		char *full = image_ref_string(&ref), *deffull = NULL;
+		struct image_ref def = IMAGE_REF_INIT;
+		int is_default = 0;
+		if (image_ref_parse_tagged(IMAGE_DEFAULT_NAME, &def, &ctx->err) == 0) {
+			deffull = image_ref_string(&def);
+			is_default = !strcmp(full, deffull);
+		}
+		image_ref_release(&def);
+		free(deffull);
+		free(full);
+		if (is_default) {
+			if (image_store_ensure_default(ctx->root, &ctx->err) < 0 ||
+			    image_store_lookup(ctx->root, name, img, &ctx->err) < 0)
+				goto fail;
+			goto ok;
+		}
+	}
+	{
+		char *fam = image_ref_familiar_string(&ref);
+		err_set(&ctx->err, "unable to find image '%s' locally: load it with 'a3s-box load -i FILE'", fam);
+		free(fam);
+	}
+fail:
+	image_ref_release(&ref);
+	return -1;
+ok:
+	image_ref_release(&ref);
+	return 0;
+}
+
+static char *spec_json(const struct box_spec *s, const struct box_opts *o)
+{
+	json_t *j = json_object(), *a = json_array(), *env = json_array();
+	char *out;
+	for (size_t i = 0; i < s->argv.n; i++)
+		json_array_append_new(a, json_string(s->argv.v[i]));
+	for (size_t i = 0; i < s->env.n; i++)
+		json_array_append_new(env, json_string(s->env.v[i]));
+	json_object_set_new(j, "Cmd", a);
+	json_object_set_new(j, "Env", env);
+	json_object_set_new(j, "WorkingDir", json_string(s->workdir));
+	json_object_set_new(j, "User", json_string(s->user));
+	json_object_set_new(j, "Hostname", json_string(s->hostname));
+	json_object_set_new(j, "Cpus", json_integer(s->cpus));
+	json_object_set_new(j, "MemoryMiB", json_integer((json_int_t)s->mem_mib));
+	json_object_set_new(j, "Network", json_string(s->net ? "default" : "none"));
+	json_object_set_new(j, "AutoRemove", json_boolean(o->rm));
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return out;
+}
+
+struct started {
+	struct root *root;
+	const char *id;
+};
+
+static void on_started(void *arg, pid_t pid)
+{
+	struct started *st = arg;
+	struct err e = ERR_INIT;
+	(void)box_store_set_running(st->root, st->id, pid, &e);
+}
+
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct box_opts o = {0};
+	struct box_spec spec = {0};
+	struct image *img = NULL;
+	struct boot_paths boot = {0};
+	struct session_result res = {0};
+	char id[65], *rootfs = NULL, *dir = NULL, *rw = NULL, *cfgjson = NULL, *wire = NULL, *name = NULL;
+	size_t wire_len = 0;
+	bool recorded = false;
+	int rc = 125;
+	enum accel accel_req = ACCEL_AUTO;
+	sigset_t set, old;
+
+	rc = parse_args(ctx, argc, argv, &o);
+	if (rc >= 0)
+		goto out_opts;
+	rc = 125;
+	if (o.accel && accel_parse(o.accel, &accel_req, &ctx->err) < 0)
+		goto fail;
+	if (read_env_files(ctx, &o) < 0)
+		goto fail;
+	if (find_image(ctx, o.image, &img) < 0)
+		goto fail;
+	box_new_id(id);
+	if (box_spec_build(&o, img->config, id, host_getenv, &spec, &ctx->err) < 0)
+		goto fail;
+	if (boot_paths_resolve(accel_req, &boot, &ctx->err) < 0)
+		goto fail;
+	if (image_rootfs_ensure(ctx->root, img, &rootfs, &ctx->err) < 0)
+		goto fail;
+	cfgjson = spec_json(&spec, &o);
+	if (box_store_create(ctx->root, id, o.name, img->id, o.image, cfgjson, &name, &ctx->err) < 0)
+		goto fail;
+	recorded = true;
+	dir = box_dir(ctx->root, id);
+	if (fs_mkdir_p(dir, 0700, &ctx->err) < 0 || box_rw_create(ctx->root, dir, &rw, &ctx->err) < 0)
+		goto fail;
+	box_spec_wire(&spec, true, &wire, &wire_len);
+
+	/* signals are read by the session; block them before the VM exists */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	signal(SIGPIPE, SIG_IGN);
+	{
+		char *con = xasprintf("%s/console.log", dir), *elog = xasprintf("%s/engine.log", dir);
+		const char *kargs = getenv("A3S_BOX_KERNEL_ARGS");
+		char *extra = xasprintf("%s%s%s", getenv("A3S_BOX_DEBUG") ? "a3s.debug=1" : "",
+					kargs && getenv("A3S_BOX_DEBUG") ? " " : "", kargs ? kargs : "");
+		struct vm_config vc = {
+			.kernel = boot.kernel,
+			.initrd = boot.initrd,
+			.cmdline_extra = *extra ? extra : NULL,
+			.accel = boot.accel,
+			.cpus = spec.cpus,
+			.mem_mib = spec.mem_mib,
+			.root_disk = rootfs,
+			.rw_disk = rw,
+			.net_user = spec.net,
+			.console_log = con,
+			.engine_log = elog,
+		};
+		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2};
+		struct started st = {ctx->root, id};
+		int srun = box_session_run(&vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
+		free(con);
+		free(elog);
+		free(extra);
+		if (srun < 0) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			goto fail;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (res.message)
+		fprintf(stderr, "%s: %s\n", ctx->prog, res.message);
+	rc = res.exit_code;
+	if (o.rm) {
+		struct err e2 = ERR_INIT;
+		if (fs_rmtree(dir, &e2) < 0 || box_store_delete(ctx->root, id, &e2) < 0)
+			fprintf(stderr, "%s: removing box '%s': %s\n", ctx->prog, name, e2.msg);
+	} else {
+		struct err e2 = ERR_INIT;
+		if (box_store_set_exited(ctx->root, id, rc, &e2) < 0)
+			fprintf(stderr, "%s: %s\n", ctx->prog, e2.msg);
+	}
+	goto out;
+fail:
+	rc = cli_fail(ctx);
+	if (rc == 1)
+		rc = 125; /* run reports every failure as 125, as docker run does */
+	if (recorded) {
+		/* nothing half-made survives a failed run */
+		struct err e2 = ERR_INIT;
+		if (dir)
+			(void)fs_rmtree(dir, &e2);
+		(void)box_store_delete(ctx->root, id, &e2);
+	}
+out:
+	free(res.message);
+	free(wire);
+	free(rw);
+	free(dir);
+	free(name);
+	free(cfgjson);
+	free(rootfs);
+	boot_paths_release(&boot);
+	box_spec_release(&spec);
+	image_free(img);
+out_opts:
+	box_opts_release(&o);
+	return rc;
+}

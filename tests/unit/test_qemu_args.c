@@ -1,0 +1,61 @@
+#include "unit.h"
+#include "vmm/qemu_args.h"
+
+static int has(const struct strv *v, const char *opt, const char *val)
+{
+	for (size_t i = 0; i + 1 < v->n; i++)
+		if (!strcmp(v->v[i], opt) && (!val || !strcmp(v->v[i + 1], val)))
+			return 1;
+	return 0;
+}
+
+static int count(const struct strv *v, const char *opt)
+{
+	int n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += !strcmp(v->v[i], opt);
+	return n;
+}
+
+TEST(box_command_line)
+{
+	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_TCG, .cpus = 2, .mem_mib = 300,
+			      .root_disk = "/r.erofs", .rw_disk = "/rw.img", .net_user = true, .ctl_fd = 7,
+			      .qmp_fd = 8, .console_log = "/c.log"};
+	struct strv v = STRV_INIT;
+	qemu_build_argv(&c, &v);
+	CHECK(has(&v, "-M", QEMU_MACHINE));
+	CHECK(has(&v, "-accel", "tcg"));
+	CHECK(has(&v, "-smp", "2"));
+	CHECK(has(&v, "-m", "300M"));
+	CHECK(has(&v, "-no-reboot", NULL) || count(&v, "-no-reboot") == 1);
+	CHECK(has(&v, "-nodefaults", NULL) || count(&v, "-nodefaults") == 1);
+	CHECK(has(&v, "-chardev", "socket,id=ctl,fd=7"));
+	CHECK(has(&v, "-chardev", "socket,id=qmp,fd=8"));
+	CHECK(has(&v, "-device", "virtio-blk-device,drive=root,serial=a3s-root"));
+	CHECK(has(&v, "-device", "virtio-blk-device,drive=rw,serial=a3s-rw"));
+	CHECK(has(&v, "-device", "virtio-net-device,netdev=n0"));
+	/* the machine has 8 virtio-mmio slots */
+	CHECK(count(&v, "-device") - 1 /* virtserialport is not a transport */ <= 8);
+	strv_release(&v);
+}
+
+TEST(none_network_and_kvm)
+{
+	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_KVM, .root_disk = "/r",
+			      .ctl_fd = 3, .qmp_fd = 4};
+	struct strv v = STRV_INIT;
+	qemu_build_argv(&c, &v);
+	CHECK(has(&v, "-accel", "kvm"));
+	CHECK(has(&v, "-cpu", "host"));
+	CHECK(!has(&v, "-netdev", NULL));
+	CHECK(!has(&v, "-device", "virtio-blk-device,drive=rw,serial=a3s-rw"));
+	strv_release(&v);
+}
+
+int main(void)
+{
+	RUN(box_command_line);
+	RUN(none_network_and_kvm);
+	return unit_done();
+}
