@@ -47,12 +47,13 @@ def main():
                         "dir", "/dev", "0755", "0", "0",
                         "nod", "/dev/console", "0600", "0", "0", "c", "5", "1",
                         "file", "/init", init, "0755", "0", "0"], check=True)
-        # the same machine options a box gets (lib/vmm/qemu_args.h)
+        # the same machine options and kernel command line a box gets under TCG
+        # (QEMU_MACHINE, QEMU_KERNEL_CMDLINE[_TCG] in lib/vmm/qemu_args.h)
         bare = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on,acpi=off,isa-serial=on",
                 "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-kernel", kernel, "-initrd", cpio,
-                "-append", "console=ttyS0 reboot=t panic=-1 quiet",
+                "-append", "console=ttyS0 reboot=t panic=-1 quiet lpj=2000000",
                 "-chardev", "file,id=con,path=%s" % os.path.join(work, "console.log"),
                 "-serial", "chardev:con"]
         root = os.path.join(work, "root")

@@ -94,12 +94,20 @@ static char *slurp(const char *path, size_t *size)
 	if (!f)
 		die("cannot open '%s'", path);
 	buf = malloc(cap);
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+	if (!buf)
+		die("out of memory");
+	while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+		char *bigger;
+
 		n += r;
-		if (n == cap)
-			buf = realloc(buf, cap *= 2);
+		if (n < cap)
+			continue;
+		bigger = realloc(buf, cap *= 2);
+		if (!bigger)
+			die("out of memory");
+		buf = bigger;
 	}
-	if (!buf || ferror(f))
+	if (ferror(f))
 		die("cannot read '%s'", path);
 	fclose(f);
 	*size = n;

@@ -20,7 +20,7 @@ ssize_t frame_parse(const void *buf, size_t len, struct frame *out)
 		return 0;
 	memcpy(&h, buf, HDR_SIZE);
 	plen = a3s_le32(h.len);
-	if (h.version != A3S_PROTO_VERSION || h.type < A3S_FRAME_HELLO ||
+	if (h.version != A3S_PROTO_VERSION || h.reserved || h.type < A3S_FRAME_HELLO ||
 	    h.type > A3S_FRAME_ACK || plen > A3S_FRAME_MAX)
 		return -1;
 	if (len - HDR_SIZE < plen)
@@ -68,12 +68,21 @@ ssize_t frame_reader_fill(struct frame_reader *r)
 	return n;
 }
 
+/* What the host may send; anything else means the stream is broken. */
+static int from_host(uint8_t type)
+{
+	return type == A3S_FRAME_CONFIG || type == A3S_FRAME_STDIN || type == A3S_FRAME_SIGNAL ||
+	       type == A3S_FRAME_ACK;
+}
+
 int frame_reader_next(struct frame_reader *r, struct frame *f)
 {
 	ssize_t n = frame_parse(r->buf + r->start, r->end - r->start, f);
 
 	if (n <= 0)
 		return (int)n;
+	if (!from_host(f->type))
+		return -1;
 	r->start += (size_t)n;
 	if (r->start == r->end)
 		r->start = r->end = 0;

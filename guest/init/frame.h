@@ -19,7 +19,7 @@ struct frame {
  * Parse one frame at the start of buf. Pure, safe on any bytes. Returns the
  * number of bytes the frame occupies (header + payload), 0 if buf does not
  * yet hold a whole frame, or -1 if the stream is broken (version mismatch,
- * unknown type, payload over A3S_FRAME_MAX).
+ * non-zero reserved bytes, unknown type, payload over A3S_FRAME_MAX).
  */
 ssize_t frame_parse(const void *buf, size_t len, struct frame *out);
 
@@ -43,7 +43,8 @@ ssize_t frame_reader_fill(struct frame_reader *r);
 /*
  * Take the next whole frame out of the buffer, without reading. Returns 1
  * and fills *f (its payload stays valid until the next call on r), 0 if no
- * whole frame is buffered, -1 if the stream is broken.
+ * whole frame is buffered, -1 if the stream is broken, which includes a
+ * frame type only the guest may send.
  */
 int frame_reader_next(struct frame_reader *r, struct frame *f);
 

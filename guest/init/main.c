@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -34,12 +36,45 @@
 #define PORT_TIMEOUT_MS 10000
 #define CONFIG_TIMEOUT_MS 60000
 #define ACK_TIMEOUT_MS 5000
+#define REAP_TIMEOUT_MS 1000
 /* /etc/passwd and /etc/group larger than this are not worth parsing */
 #define ID_FILE_MAX (4u * 1024 * 1024)
+
+/* the SIGCHLD signalfd, for reaping at power-off */
+static int sigfd = -1;
+
+/*
+ * Kill whatever is left and reap it, so that no process still holds files
+ * open on the writable layer when it is remounted read-only. Bounded: a
+ * process stuck in the kernel must not keep the VM up.
+ */
+static void kill_all(void)
+{
+	uint64_t deadline = now_ms() + REAP_TIMEOUT_MS;
+	struct pollfd p = { .fd = sigfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+	pid_t pid;
+
+	kill(-1, SIGKILL);
+	while ((pid = waitpid(-1, NULL, WNOHANG)) >= 0 && sigfd >= 0) {
+		uint64_t now = now_ms();
+
+		if (pid > 0)
+			continue;
+		if (now >= deadline) {
+			log_err("processes still alive %d ms after SIGKILL", REAP_TIMEOUT_MS);
+			break;
+		}
+		if (poll(&p, 1, (int)(deadline - now)) > 0)
+			while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				;
+	}
+}
 
 static void __attribute__((noreturn)) power_off(void)
 {
 	log_dbg("rebooting");
+	kill_all();
 	rootfs_shutdown();
 	reboot(RB_AUTOBOOT);
 	/* not reached unless reboot failed; exiting would panic (panic=-1 reboots too) */
@@ -108,7 +143,7 @@ int main(void)
 	const char *workdir;
 	char *raw, msg[sizeof(e.msg) + 32];
 	size_t len;
-	int sigfd, code, port, lower;
+	int code, port, lower;
 
 	umask(0);
 	if (rootfs_early(&e) < 0) {

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "a3s/proto.h"
 #include "cfg.h"
@@ -201,8 +202,36 @@ TEST(frame_parse_rejects)
 	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, A3S_FRAME_STDIN, A3S_PROTO_VERSION, A3S_FRAME_MAX + 1);
 	CHECK(frame_parse(b, 8, &f) == -1);
+	hdr(b, A3S_FRAME_STDIN, A3S_PROTO_VERSION, 0);
+	b[3] = 1; /* reserved must be zero */
+	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, A3S_FRAME_STDIN, A3S_PROTO_VERSION, A3S_FRAME_MAX);
 	CHECK(frame_parse(b, 8, &f) == 0); /* legal, just incomplete */
+}
+
+/* The reader hands out host frames and stops at one only a guest may send. */
+TEST(frame_reader_direction)
+{
+	struct frame_reader r;
+	struct frame f;
+	int p[2];
+	uint8_t b[32];
+	size_t n = 0;
+
+	CHECK(pipe(p) == 0);
+	n += hdr(b + n, A3S_FRAME_STDIN, A3S_PROTO_VERSION, 2);
+	memcpy(b + n, "hi", 2);
+	n += 2;
+	n += hdr(b + n, A3S_FRAME_STDOUT, A3S_PROTO_VERSION, 0);
+	CHECK(write(p[1], b, n) == (ssize_t)n);
+	close(p[1]);
+	frame_reader_init(&r, p[0]);
+	CHECK(frame_reader_fill(&r) == (ssize_t)n);
+	CHECK(frame_reader_next(&r, &f) == 1 && f.type == A3S_FRAME_STDIN && f.len == 2);
+	CHECK(frame_reader_next(&r, &f) == -1);
+	CHECK(frame_reader_fill(&r) == 0); /* EOF */
+	frame_reader_release(&r);
+	close(p[0]);
 }
 
 int main(void)
@@ -216,5 +245,6 @@ int main(void)
 	RUN(random_bytes);
 	RUN(frame_parse_whole_and_partial);
 	RUN(frame_parse_rejects);
+	RUN(frame_reader_direction);
 	return unit_done();
 }

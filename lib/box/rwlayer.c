@@ -10,7 +10,7 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static int run_mkfs(const char *img, struct err *e)
+static int run_mkfs(const char *img, bool journal, struct err *e)
 {
 	pid_t pid = fork();
 	int st;
@@ -22,8 +22,9 @@ static int run_mkfs(const char *img, struct err *e)
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
-		       "-L", "a3s-rw", img, BOX_RW_SIZE, (char *)NULL);
+		execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", "-O", journal ? "has_journal" : "^has_journal", "-E",
+		       "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", "a3s-rw", img, BOX_RW_SIZE,
+		       (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -36,16 +37,16 @@ static int run_mkfs(const char *img, struct err *e)
 	return 0;
 }
 
-static int ensure_template(struct root *r, char **out, struct err *e)
+static int ensure_template(struct root *r, bool journal, char **out, struct err *e)
 {
-	char *tpl = xasprintf("%s/rootfs/writable-%s.ext4", r->path, BOX_RW_SIZE);
+	char *tpl = xasprintf("%s/rootfs/writable-%s%s.ext4", r->path, BOX_RW_SIZE, journal ? "" : "-nojournal");
 	char *tmp;
 	if (fs_exists(tpl)) {
 		*out = tpl;
 		return 0;
 	}
 	tmp = xasprintf("%s/tmp/writable.%d.ext4", r->path, (int)getpid());
-	if (run_mkfs(tmp, e) < 0 || (rename(tmp, tpl) < 0 && err_sys(e, errno, "installing '%s'", tpl))) {
+	if (run_mkfs(tmp, journal, e) < 0 || (rename(tmp, tpl) < 0 && err_sys(e, errno, "installing '%s'", tpl))) {
 		unlink(tmp);
 		free(tmp);
 		free(tpl);
@@ -56,10 +57,10 @@ static int ensure_template(struct root *r, char **out, struct err *e)
 	return 0;
 }
 
-int box_rw_create(struct root *r, const char *dir, char **path, struct err *e)
+int box_rw_create(struct root *r, const char *dir, bool ephemeral, char **path, struct err *e)
 {
 	char *tpl = NULL, *img;
-	if (ensure_template(r, &tpl, e) < 0)
+	if (ensure_template(r, !ephemeral, &tpl, e) < 0)
 		return -1;
 	img = xasprintf("%s/rw.img", dir);
 	if (fs_copy_sparse(tpl, img, e) < 0) {

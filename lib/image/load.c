@@ -11,6 +11,7 @@
 #include "image/digest.h"
 #include "image/layer.h"
 #include "image/load_int.h"
+#include "image/manifest.h"
 #include "image/ref.h"
 #include "util/fs.h"
 
@@ -190,5 +191,7 @@ out:
 	stage_release(&s);
 	pending_list_release(&l);
 	strv_release(&lines);
+	if (rc < 0)
+		image_err_printable(e);
 	return rc;
 }

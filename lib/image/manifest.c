@@ -354,6 +354,13 @@ void docker_manifest_release(struct docker_manifest_list *l)
 	l->n = 0;
 }
 
+void image_err_printable(struct err *e)
+{
+	for (unsigned char *p = (unsigned char *)e->msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 const char *image_host_arch(void)
 {
 #if defined(__x86_64__)

@@ -100,6 +100,11 @@ void image_config_release(struct image_config *c);
 /* The host's OCI architecture name ("amd64", "arm64"). */
 const char *image_host_arch(void);
 
+/* Error messages quote strings from untrusted documents and archives: turn
+ * control characters in e->msg into '?' so a message stays one printable
+ * line. Called by image_load and image_rootfs_ensure before returning. */
+void image_err_printable(struct err *e);
+
 /* Shared by the parsers: load a JSON document of at most IMAGE_JSON_MAX
  * bytes; `what` names it in errors. */
 json_t *image_json_load(const char *buf, size_t len, const char *what, struct err *e);

@@ -165,9 +165,6 @@ int image_ref_parse(const char *s, struct image_ref *out, struct err *e)
 	}
 	if (!*name)
 		return bad(e, s, NULL);
-	if (strlen(name) > IMAGE_REF_NAME_MAX)
-		return err_setk(e, ERR_USAGE, "invalid reference format: repository name must not be more than %d characters",
-				IMAGE_REF_NAME_MAX);
 
 	/* the first component is a domain when it looks like one */
 	first_slash = strchr(name, '/');
@@ -204,6 +201,12 @@ int image_ref_parse(const char *s, struct image_ref *out, struct err *e)
 		char *p = xasprintf(OFFICIAL_PREFIX "%s", r.path);
 		free(r.path);
 		r.path = p;
+	}
+	/* the limit applies to the normalised name, as docker parses that again */
+	if (strlen(r.domain) + 1 + strlen(r.path) > IMAGE_REF_NAME_MAX) {
+		err_setk(e, ERR_USAGE, "invalid reference format: repository name must not be more than %d characters",
+			 IMAGE_REF_NAME_MAX);
+		goto fail;
 	}
 	if (colon)
 		r.tag = xstrdup(colon + 1);
@@ -257,8 +260,17 @@ char *image_ref_familiar_name(const struct image_ref *r)
 	const char *p = r->path;
 	if (strcmp(r->domain, DEFAULT_DOMAIN))
 		return image_ref_name(r);
-	if (!strncmp(p, OFFICIAL_PREFIX, strlen(OFFICIAL_PREFIX)) && !strchr(p + strlen(OFFICIAL_PREFIX), '/'))
+	/* "library/x" -> "x", unless x alone would read as an image id */
+	if (!strncmp(p, OFFICIAL_PREFIX, strlen(OFFICIAL_PREFIX)) && !strchr(p + strlen(OFFICIAL_PREFIX), '/') &&
+	    !is_hex64(p + strlen(OFFICIAL_PREFIX)))
 		p += strlen(OFFICIAL_PREFIX);
+	/* "docker.io/foo.bar/x" must keep its domain: "foo.bar/x" would name
+	 * the registry foo.bar (docker drops it here and misreads its output) */
+	if (strchr(p, '/')) {
+		size_t n = (size_t)(strchr(p, '/') - p);
+		if (memchr(p, '.', n) || (n == 9 && !strncmp(p, "localhost", 9)))
+			return image_ref_name(r);
+	}
 	return xstrdup(p);
 }
 

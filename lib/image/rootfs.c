@@ -12,6 +12,7 @@
 
 #include "image/digest.h"
 #include "image/layer.h"
+#include "image/manifest.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -172,7 +173,9 @@ int image_rootfs_ensure(struct root *r, const struct image *img, char **path, st
 	}
 	if (build(r, img, out, e) < 0) {
 		free(out);
-		return err_wrap(e, "building the root filesystem of image '%s'", image_short_id(img->id, id12));
+		err_wrap(e, "building the root filesystem of image '%s'", image_short_id(img->id, id12));
+		image_err_printable(e);
+		return -1;
 	}
 	*path = out;
 	return 0;

@@ -34,8 +34,9 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 	strv_push(v, "-no-reboot");
 	push2(v, "-kernel", xstrdup(cfg->kernel));
 	push2(v, "-initrd", xstrdup(cfg->initrd));
-	push2(v, "-append", xasprintf("%s%s%s", QEMU_KERNEL_CMDLINE, cfg->cmdline_extra ? " " : "",
-				       cfg->cmdline_extra ? cfg->cmdline_extra : ""));
+	push2(v, "-append", xasprintf("%s%s%s%s", QEMU_KERNEL_CMDLINE,
+				       cfg->accel == ACCEL_TCG ? " " QEMU_KERNEL_CMDLINE_TCG : "",
+				       cfg->cmdline_extra ? " " : "", cfg->cmdline_extra ? cfg->cmdline_extra : ""));
 	if (cfg->console_log) {
 		push2(v, "-chardev", xasprintf("file,id=con,path=%s", cfg->console_log));
 		push2(v, "-serial", xstrdup("chardev:con"));
@@ -54,7 +55,6 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 	push2(v, "-device", xstrdup("virtio-serial-device,max_ports=2"));
 	push2(v, "-chardev", xasprintf("socket,id=ctl,fd=%d", cfg->ctl_fd));
 	push2(v, "-device", xstrdup("virtserialport,chardev=ctl,name=a3s.ctl"));
-	push2(v, "-device", xstrdup("virtio-rng-device"));
 	push2(v, "-chardev", xasprintf("socket,id=qmp,fd=%d", cfg->qmp_fd));
 	push2(v, "-mon", xstrdup("chardev=qmp,mode=control"));
 }

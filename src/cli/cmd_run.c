@@ -199,6 +199,22 @@ static char *spec_json(const struct box_spec *s, const struct box_opts *o)
 	return out;
 }
 
+/* A blocked SIGINT/SIGTERM/SIGHUP/SIGQUIT is pending: stop before the next step. */
+static bool interrupted(struct cli_ctx *ctx, int *code)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	sigset_t pending;
+	sigpending(&pending);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigismember(&pending, sigs[i])) {
+			err_set(&ctx->err, "interrupted by signal %d before the box started", sigs[i]);
+			*code = 128 + sigs[i];
+			return true;
+		}
+	}
+	return false;
+}
+
 struct started {
 	struct root *root;
 	const char *id;
@@ -223,8 +239,20 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	bool recorded = false;
 	int rc = 125;
 	enum accel accel_req = ACCEL_AUTO;
+	int interrupt_code = 0;
 	sigset_t set, old;
 
+	/*
+	 * Signals stay blocked for the whole command: before the VM exists a
+	 * Ctrl-C is noticed between steps (so nothing is left half-made), and
+	 * the session reads them from a signalfd.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	rc = parse_args(ctx, argc, argv, &o);
 	if (rc >= 0)
 		goto out_opts;
@@ -240,24 +268,20 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		goto fail;
 	if (boot_paths_resolve(accel_req, &boot, &ctx->err) < 0)
 		goto fail;
-	if (image_rootfs_ensure(ctx->root, img, &rootfs, &ctx->err) < 0)
+	if (interrupted(ctx, &interrupt_code) || image_rootfs_ensure(ctx->root, img, &rootfs, &ctx->err) < 0 ||
+	    interrupted(ctx, &interrupt_code))
 		goto fail;
 	cfgjson = spec_json(&spec, &o);
 	if (box_store_create(ctx->root, id, o.name, img->id, o.image, cfgjson, &name, &ctx->err) < 0)
 		goto fail;
 	recorded = true;
 	dir = box_dir(ctx->root, id);
-	if (fs_mkdir_p(dir, 0700, &ctx->err) < 0 || box_rw_create(ctx->root, dir, &rw, &ctx->err) < 0)
+	if (fs_mkdir_p(dir, 0700, &ctx->err) < 0 || box_rw_create(ctx->root, dir, o.rm, &rw, &ctx->err) < 0)
 		goto fail;
 	box_spec_wire(&spec, true, &wire, &wire_len);
 
-	/* signals are read by the session; block them before the VM exists */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	if (interrupted(ctx, &interrupt_code))
+		goto fail;
 	signal(SIGPIPE, SIG_IGN);
 	{
 		char *con = xasprintf("%s/console.log", dir), *elog = xasprintf("%s/engine.log", dir);
@@ -283,12 +307,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		free(con);
 		free(elog);
 		free(extra);
-		if (srun < 0) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
+		if (srun < 0)
 			goto fail;
-		}
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (res.message)
 		fprintf(stderr, "%s: %s\n", ctx->prog, res.message);
 	rc = res.exit_code;
@@ -304,7 +325,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	goto out;
 fail:
 	rc = cli_fail(ctx);
-	if (rc == 1)
+	if (interrupt_code)
+		rc = interrupt_code;
+	else if (rc == 1)
 		rc = 125; /* run reports every failure as 125, as docker run does */
 	if (recorded) {
 		/* nothing half-made survives a failed run */
@@ -326,5 +349,6 @@ out:
 	image_free(img);
 out_opts:
 	box_opts_release(&o);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

@@ -43,15 +43,15 @@ int main(int argc, char **argv)
 	if (root_open(argv[1], &r, &e) < 0)
 		return fail(&e);
 	if (!strcmp(argv[2], "rootfs") && argc == 4) {
-		struct image *img;
+		struct image *img = NULL;
 		char *path;
 		if (image_store_lookup(r, argv[3], &img, &e) < 0 || image_rootfs_ensure(r, img, &path, &e) < 0) {
 			rc = fail(&e);
 		} else {
 			printf("%s\n", path);
 			free(path);
-			image_free(img);
 		}
+		image_free(img);
 	} else if (!strcmp(argv[2], "ensure-default")) {
 		if (image_store_ensure_default(r, &e) < 0)
 			rc = fail(&e);

@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Write seed corpora for the image fuzzers: mkseeds.py OUTDIR -> OUTDIR/{manifest,ref,layer}/."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import imagebuild as ib  # noqa: E402
+
+
+def main(out):
+    for d in ("manifest", "ref", "layer"):
+        os.makedirs(os.path.join(out, d), exist_ok=True)
+    img = ib.Image([[ib.dir_("etc"), ib.file("etc/a", "x")], [ib.whiteout("etc/a"), ib.opaque("etc")]], None, "gzip")
+    members = ib.oci_members([img], ["x/y:1"])
+    docs = [
+        (0, members["index.json"]),
+        (1, img.manifest()),
+        (2, ib.docker_members([img], ["busybox:1"])["manifest.json"]),
+        (3, img.config),
+        (4, members["oci-layout"]),
+        (0, json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+                        "digest": "sha256:" + "1" * 64, "size": 1, "platform": {"os": "linux", "architecture": "amd64"}}]}).encode()),
+    ]
+    for i, (sel, doc) in enumerate(docs):
+        with open(os.path.join(out, "manifest", "seed%d" % i), "wb") as f:
+            f.write(bytes([sel]) + doc)
+    for i, r in enumerate(["busybox", "localhost:5000/a/b:t", "a/b@sha256:" + "a" * 64, "docker.io/library/x:1",
+                           "[::1]:5000/x_y__z.w-v--u:v1.2_3", "index.docker.io/foo.bar/x"]):
+        with open(os.path.join(out, "ref", "seed%d" % i), "w") as f:
+            f.write(r)
+    layers = [
+        [ib.dir_("d"), ib.file("d/f", "data", mode=0o4755, uid=5, xattrs={"user.x": "1"}), ib.symlink("l", "/etc"),
+         ib.hardlink("h", "d/f"), ib.device("c", "c", 1, 3), ib.fifo("p")],
+        [ib.whiteout("d/f"), ib.opaque("d"), ib.file("d/g", "x"), ib.file("l2", "y")],
+    ]
+    for i, l in enumerate(layers):
+        data = ib.layer_tar(l)
+        with open(os.path.join(out, "layer", "seed%d" % i), "wb") as f:
+            f.write(bytes([0, len(data) // 2 % 256]) + data)
+    pair = ib.layer_tar(layers[0]) + ib.layer_tar(layers[1])
+    cut = len(ib.layer_tar(layers[0]))
+    with open(os.path.join(out, "layer", "seed-two"), "wb") as f:
+        f.write(bytes([cut >> 8 & 255, cut & 255]) + pair)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
