@@ -6,6 +6,7 @@ machine options and an initramfs whose init powers off at once.
 Usage: bench/boot.py [--build build] [--runs 15] [--image a3s-box/busybox]
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -47,16 +48,19 @@ def main():
                         "dir", "/dev", "0755", "0", "0",
                         "nod", "/dev/console", "0600", "0", "0", "c", "5", "1",
                         "file", "/init", init, "0755", "0", "0"], check=True)
-        # the same machine options and kernel command line a box gets under TCG
-        # (QEMU_MACHINE, QEMU_KERNEL_CMDLINE[_TCG] in lib/vmm/qemu_args.h)
-        bare = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on,acpi=off,isa-serial=on",
-                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+        # the same machine options and kernel command line a box gets, as
+        # `a3s-box info` reports them
+        root = os.path.join(work, "root")
+        info = json.loads(subprocess.run([cli, "--root", root, "info", "--format", "json"], check=True,
+                                         capture_output=True).stdout)
+        accel = info["Accelerator"]
+        bare = ["qemu-system-x86_64", "-M", info["Machine"],
+                "-accel", accel, "-cpu", "max" if accel == "tcg" else "host", "-smp", "1", "-m", "512M",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-kernel", kernel, "-initrd", cpio,
-                "-append", "console=ttyS0 reboot=t panic=-1 quiet lpj=2000000",
+                "-append", info["KernelCmdline"],
                 "-chardev", "file,id=con,path=%s" % os.path.join(work, "console.log"),
                 "-serial", "chardev:con"]
-        root = os.path.join(work, "root")
         box = [cli, "--root", root, "run", "--rm", a.image, "true"]
         # warm up: import the image, build its rootfs and the writable template
         timed(box)
@@ -66,6 +70,7 @@ def main():
             tb.append(timed(box))
             tq.append(timed(bare))
         mb, mq = statistics.median(tb), statistics.median(tq)
+        print("accelerator: %s; kernel command line: %s" % (accel, info["KernelCmdline"]))
         print("runs: %d (interleaved, after one warm-up each)" % a.runs)
         print("a3s-box run --rm %s true: median %.3f s (min %.3f, max %.3f)" % (a.image, mb, min(tb), max(tb)))
         print("bare QEMU boot, same kernel and machine: median %.3f s (min %.3f, max %.3f)" % (mq, min(tq), max(tq)))

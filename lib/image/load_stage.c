@@ -39,13 +39,16 @@ static const struct stage_entry *lookup(const struct stage *s, const char *name)
 static char *resolve_link(const char *name, const char *target)
 {
 	struct strv parts = STRV_INIT;
-	char *buf, *save = NULL, *out;
+	char *buf, *out, *c, *next;
 	size_t len = 0;
 	const char *slash = strrchr(name, '/');
 
 	buf = target[0] == '/' ? xstrdup(target) : xasprintf("%.*s/%s", slash ? (int)(slash - name) : 0, name, target);
-	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, "."))
+	for (c = buf; c; c = next) {
+		next = strchr(c, '/');
+		if (next)
+			*next++ = '\0';
+		if (!*c || !strcmp(c, "."))
 			continue;
 		if (!strcmp(c, "..")) {
 			if (!parts.n) {

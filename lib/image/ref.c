@@ -255,20 +255,35 @@ char *image_ref_string(const struct image_ref *r)
 	return with_suffix(image_ref_name(r), r);
 }
 
+/* Whether s has a '/'; *n gets the length before the first one. */
+static bool first_slash_len(const char *s, size_t *n)
+{
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '/') {
+			if (n)
+				*n = i;
+			return true;
+		}
+	}
+	return false;
+}
+
 char *image_ref_familiar_name(const struct image_ref *r)
 {
 	const char *p = r->path;
 	if (strcmp(r->domain, DEFAULT_DOMAIN))
 		return image_ref_name(r);
 	/* "library/x" -> "x", unless x alone would read as an image id */
-	if (!strncmp(p, OFFICIAL_PREFIX, strlen(OFFICIAL_PREFIX)) && !strchr(p + strlen(OFFICIAL_PREFIX), '/') &&
-	    !is_hex64(p + strlen(OFFICIAL_PREFIX)))
-		p += strlen(OFFICIAL_PREFIX);
+	if (strlen(p) > strlen(OFFICIAL_PREFIX) && !strncmp(p, OFFICIAL_PREFIX, strlen(OFFICIAL_PREFIX))) {
+		const char *rest = p + strlen(OFFICIAL_PREFIX);
+		if (!first_slash_len(rest, NULL) && !is_hex64(rest))
+			p = rest;
+	}
 	/* "docker.io/foo.bar/x" must keep its domain: "foo.bar/x" would name
 	 * the registry foo.bar (docker drops it here and misreads its output) */
-	if (strchr(p, '/')) {
-		size_t n = (size_t)(strchr(p, '/') - p);
-		if (memchr(p, '.', n) || (n == 9 && !strncmp(p, "localhost", 9)))
+	{
+		size_t n;
+		if (first_slash_len(p, &n) && (memchr(p, '.', n) || (n == 9 && !strncmp(p, "localhost", 9))))
 			return image_ref_name(r);
 	}
 	return xstrdup(p);

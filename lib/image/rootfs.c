@@ -22,21 +22,21 @@ extern char **environ;
 static char *find_mkfs(void)
 {
 	const char *env = getenv("A3S_BOX_MKFS_EROFS");
-	const char *path = getenv("PATH");
-	char *dirs, *save = NULL;
+	const char *d = getenv("PATH");
 	if (env && *env)
 		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
-	dirs = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/mkfs.erofs", *d ? d : ".");
-		if (access(p, X_OK) == 0) {
-			free(dirs);
+	if (!d)
+		d = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (;;) {
+		const char *end = strchrnul(d, ':');
+		char *p = end > d ? xasprintf("%.*s/mkfs.erofs", (int)(end - d), d) : xstrdup("mkfs.erofs");
+		if (access(p, X_OK) == 0)
 			return p;
-		}
 		free(p);
+		if (!*end)
+			return NULL;
+		d = end + 1;
 	}
-	free(dirs);
-	return NULL;
 }
 
 /* A filesystem UUID derived from the image id, so rebuilds are identical

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(struct err *e, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vset(struct err *e, const char *fmt, va_list ap)
 {
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 }

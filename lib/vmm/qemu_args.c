@@ -3,10 +3,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vmm/tsc.h"
+
 const char *qemu_binary(void)
 {
 	const char *env = getenv("A3S_BOX_QEMU");
 	return env && *env ? env : "qemu-system-x86_64";
+}
+
+char *qemu_kernel_cmdline(enum accel accel, const char *extra)
+{
+	char tsc[64] = "";
+	unsigned long khz = accel == ACCEL_TCG ? tsc_host_khz() : 0;
+	if (khz)
+		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%lu tsc=reliable", khz);
+	return xasprintf("%s%s%s%s%s", QEMU_KERNEL_CMDLINE, accel == ACCEL_TCG ? " " QEMU_KERNEL_CMDLINE_TCG : "",
+			 tsc, extra && *extra ? " " : "", extra && *extra ? extra : "");
 }
 
 static void push2(struct strv *v, const char *a, char *b_owned)
@@ -34,9 +46,7 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 	strv_push(v, "-no-reboot");
 	push2(v, "-kernel", xstrdup(cfg->kernel));
 	push2(v, "-initrd", xstrdup(cfg->initrd));
-	push2(v, "-append", xasprintf("%s%s%s%s", QEMU_KERNEL_CMDLINE,
-				       cfg->accel == ACCEL_TCG ? " " QEMU_KERNEL_CMDLINE_TCG : "",
-				       cfg->cmdline_extra ? " " : "", cfg->cmdline_extra ? cfg->cmdline_extra : ""));
+	push2(v, "-append", qemu_kernel_cmdline(cfg->accel, cfg->cmdline_extra));
 	if (cfg->console_log) {
 		push2(v, "-chardev", xasprintf("file,id=con,path=%s", cfg->console_log));
 		push2(v, "-serial", xstrdup("chardev:con"));

@@ -59,7 +59,7 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	struct boot_paths b = {0};
 	enum accel acc = ACCEL_AUTO;
 	char why[256] = "";
-	char *qemu_ver, *kver = NULL, *cmd;
+	char *qemu_ver, *kver = NULL, *cmd, *cmdline;
 	const char *kernel_path;
 	int c, rc = 0;
 
@@ -83,10 +83,12 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		kernel_path = ctx->err.msg;
 	}
+	cmdline = qemu_kernel_cmdline(acc, NULL);
 	if (format && !strcmp(format, "json")) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "Accelerator", accel_name(acc),
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "Accelerator", accel_name(acc),
 				      "AcceleratorReason", why, "EngineVersion", qemu_ver ? qemu_ver : "not found",
-				      "KernelVersion", kver ? kver : "unknown", "Kernel", kernel_path, "DataRoot",
+				      "KernelVersion", kver ? kver : "unknown", "Kernel", kernel_path, "KernelCmdline",
+				      cmdline, "Machine", QEMU_MACHINE, "DataRoot",
 				      ctx->root->path, "Images", (json_int_t)count(ctx->root, "SELECT count(*) FROM images"),
 				      "Boxes", (json_int_t)count(ctx->root, "SELECT count(*) FROM boxes"));
 		char *s = json_dumps(j, JSON_COMPACT);
@@ -101,12 +103,15 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		printf("Engine: %s\n", qemu_ver ? qemu_ver : "QEMU not found (apt-get install qemu-system-x86)");
 		printf("Guest kernel: %s\n", kver ? kver : "unknown");
 		printf(" Path: %s\n", kernel_path);
+		printf(" Command line: %s\n", cmdline);
+		printf("Machine: %s\n", QEMU_MACHINE);
 		printf("Data root: %s\n", ctx->root->path);
 		printf("Images: %lld\n", count(ctx->root, "SELECT count(*) FROM images"));
 		printf("Boxes: %lld\n", count(ctx->root, "SELECT count(*) FROM boxes"));
 	}
 	free(qemu_ver);
 	free(kver);
+	free(cmdline);
 	boot_paths_release(&b);
 	return rc;
 }

@@ -11,7 +11,8 @@ static const struct cli_cmd *current;
 int cli_fail(struct cli_ctx *ctx)
 {
 	fprintf(stderr, "%s: %s\n", ctx->prog, ctx->err.msg[0] ? ctx->err.msg : "unknown error");
-	return ctx->err.kind == ERR_NOT_FOUND ? 1 : 125;
+	/* docker: a missing object or a conflict is 1, anything else 125 */
+	return ctx->err.kind == ERR_NOT_FOUND || ctx->err.kind == ERR_CONFLICT ? 1 : 125;
 }
 
 int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)

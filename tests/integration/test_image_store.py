@@ -420,7 +420,9 @@ def test_inspect(a3s, workdir):
     assert f("{{.Os}}/{{.Architecture}} {{index .RepoTags 0}} {{len .RootFS.Layers}}") == \
         "linux/amd64 test/img:latest 1\n"
     assert f("{{.Nope}}") == "<no value>\n"
-    # by id prefix; and "image inspect" of several
+    # by manifest digest, by id prefix; and "image inspect" of several
+    assert f("{{.Id}}").strip() == img.id
+    assert a3s.out("image", "inspect", "-f", "{{.Id}}", "test/img@" + ib.sha(img.manifest())) == img.id + "\n"
     assert json.loads(a3s.out("image", "inspect", img.id[7:13], img.id))[1]["Id"] == img.id
 
 

@@ -202,7 +202,7 @@ TEST(gc_keeps_referenced_and_rootfs_of_boxes)
 	struct root *r = open_root(&dir);
 	struct err e = ERR_INIT;
 	char *junk = image_blob_path(r, "sha256:" H("dddd"));
-	char *fs_b = xasprintf("%s/rootfs/%s.erofs", r->path, ID_B + 7);
+	char *fs_b = xasprintf("%s/rootfs/%s.erofs", r->path, &ID_B[7]);
 	char *fs_x = xasprintf("%s/rootfs/%s.erofs", r->path, H("eeee"));
 	char *other = xasprintf("%s/blobs/sha256/not-a-digest", r->path);
 	add_image(r, ID_A, NULL);

@@ -1,0 +1,55 @@
+#include "vmm/tsc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int tsc_is_constant(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[8192];
+	int ok = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		ok = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
+		break;
+	}
+	fclose(f);
+	return ok;
+}
+
+#if defined(__x86_64__)
+static unsigned long measure(void)
+{
+	struct timespec a, b;
+	unsigned long long t0, t1;
+	long long ns;
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	t0 = __builtin_ia32_rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+	} while (ns < 2000000);
+	t1 = __builtin_ia32_rdtsc();
+	return (unsigned long)((t1 - t0) * 1000000ULL / (unsigned long long)ns);
+}
+#else
+static unsigned long measure(void)
+{
+	return 0;
+}
+#endif
+
+unsigned long tsc_host_khz(void)
+{
+	static unsigned long khz;
+	static int done;
+	if (!done) {
+		done = 1;
+		khz = tsc_is_constant() ? measure() : 0;
+	}
+	return khz;
+}
