@@ -14,6 +14,7 @@
 
 #include "a3s/proto.h"
 #include "box/frame.h"
+#include "util/io.h"
 #include "util/xalloc.h"
 
 #define CHUNK (64 * 1024)
@@ -34,13 +35,6 @@ struct sess {
 	struct err *e;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static void queue(struct sess *s, uint8_t type, const void *p, uint32_t len)
 {
 	size_t need = s->out_len + sizeof(struct a3s_frame_hdr) + len;
@@ -55,21 +49,6 @@ static void queue(struct sess *s, uint8_t type, const void *p, uint32_t len)
 	s->out_len += len;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 {
 	struct sess *s = arg;
@@ -81,7 +60,7 @@ static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 	case A3S_FRAME_STDOUT:
 	case A3S_FRAME_STDERR:
 		/* a closed stdout (e.g. `| head`) must not stop the box */
-		(void)write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
+		(void)io_write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
 		return 0;
 	case A3S_FRAME_EXIT:
 		if (len < 4 || s->exited)
@@ -136,19 +115,19 @@ static void forward_signal(struct sess *s, int sig)
 	s->signals++;
 	if (!s->hello || s->signals > 1) {
 		/* nothing to forward to yet, or the user insists: stop now */
-		s->stop_deadline = now_ms();
+		s->stop_deadline = io_now_ms();
 		if (!s->exited)
 			s->exit_code = 128 + sig;
 		return;
 	}
 	queue(s, A3S_FRAME_SIGNAL, &v, sizeof(v));
-	s->stop_deadline = now_ms() + SESSION_STOP_GRACE_MS;
+	s->stop_deadline = io_now_ms() + SESSION_STOP_GRACE_MS;
 	s->exit_code = 128 + sig;
 }
 
 static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 {
-	long long boot_deadline = now_ms() + SESSION_BOOT_TIMEOUT_MS;
+	long long boot_deadline = io_now_ms() + SESSION_BOOT_TIMEOUT_MS;
 	long long exit_deadline = 0;
 	uint8_t *buf = xmalloc(CHUNK);
 	int rc = -1;
@@ -156,7 +135,7 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 	for (;;) {
 		struct pollfd p[4];
 		int np = 0, ictl = -1, iin = -1, isig, ipid = -1;
-		long long t = now_ms(), deadline = 0;
+		long long t = io_now_ms(), deadline = 0;
 
 		if (s->stop_deadline && t >= s->stop_deadline) {
 			vm_stop(&s->vm, 2000);
@@ -221,7 +200,7 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 					goto out;
 				}
 				if (s->exited && !exit_deadline)
-					exit_deadline = now_ms() + 5000;
+					exit_deadline = io_now_ms() + 5000;
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				s->ctl_eof = true;
 			}
@@ -259,8 +238,8 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 		}
 		if (s->ctl_eof && !s->exited && s->vm.pidfd >= 0 && ipid >= 0 && !(p[ipid].revents & POLLIN)) {
 			/* the guest closed the port; give the engine a moment to end */
-			if (!s->stop_deadline || s->stop_deadline > now_ms() + 2000)
-				s->stop_deadline = now_ms() + 2000;
+			if (!s->stop_deadline || s->stop_deadline > io_now_ms() + 2000)
+				s->stop_deadline = io_now_ms() + 2000;
 		}
 	}
 out:

@@ -145,13 +145,14 @@ bool image_desc_is_manifest(const struct image_desc *d)
 	return !strcmp(d->media_type, MT_OCI_MANIFEST) || !strcmp(d->media_type, MT_DOCKER_MANIFEST);
 }
 
-int image_index_parse(const char *buf, size_t len, struct image_index *out, struct err *e)
+/* Parse an index or manifest document: a JSON object with schemaVersion 2
+ * and, when present, one of the two media types allowed for it. */
+static json_t *load_document(const char *buf, size_t len, const char *what, const char *mt_oci,
+			     const char *mt_docker, struct err *e)
 {
-	const char *what = "image index";
-	json_t *j = image_json_load(buf, len, what, e), *ms, *mt;
-	struct image_index x = {0};
+	json_t *j = image_json_load(buf, len, what, e), *mt;
 	if (!j)
-		return -1;
+		return NULL;
 	if (!json_is_object(j)) {
 		err_set(e, "invalid %s: not a JSON object", what);
 		goto fail;
@@ -159,11 +160,24 @@ int image_index_parse(const char *buf, size_t len, struct image_index *out, stru
 	if (check_schema(j, what, e) < 0)
 		goto fail;
 	mt = json_object_get(j, "mediaType");
-	if (mt && (!json_is_string(mt) || (strcmp(json_string_value(mt), MT_OCI_INDEX) &&
-					    strcmp(json_string_value(mt), MT_DOCKER_LIST)))) {
+	if (mt && (!json_is_string(mt) ||
+		   (strcmp(json_string_value(mt), mt_oci) && strcmp(json_string_value(mt), mt_docker)))) {
 		err_set(e, "invalid %s: unexpected mediaType '%s'", what, json_is_string(mt) ? json_string_value(mt) : "?");
 		goto fail;
 	}
+	return j;
+fail:
+	json_decref(j);
+	return NULL;
+}
+
+int image_index_parse(const char *buf, size_t len, struct image_index *out, struct err *e)
+{
+	const char *what = "image index";
+	json_t *j = load_document(buf, len, what, MT_OCI_INDEX, MT_DOCKER_LIST, e), *ms;
+	struct image_index x = {0};
+	if (!j)
+		return -1;
 	ms = json_object_get(j, "manifests");
 	if (!json_is_array(ms)) {
 		err_set(e, "invalid %s: 'manifests' is not an array", what);
@@ -222,22 +236,10 @@ static bool known_layer_type(const char *mt)
 int image_manifest_parse(const char *buf, size_t len, struct image_manifest *out, struct err *e)
 {
 	const char *what = "image manifest";
-	json_t *j = image_json_load(buf, len, what, e), *mt, *ls;
+	json_t *j = load_document(buf, len, what, MT_OCI_MANIFEST, MT_DOCKER_MANIFEST, e), *ls;
 	struct image_manifest m = {0};
 	if (!j)
 		return -1;
-	if (!json_is_object(j)) {
-		err_set(e, "invalid %s: not a JSON object", what);
-		goto fail;
-	}
-	if (check_schema(j, what, e) < 0)
-		goto fail;
-	mt = json_object_get(j, "mediaType");
-	if (mt && (!json_is_string(mt) || (strcmp(json_string_value(mt), MT_OCI_MANIFEST) &&
-					    strcmp(json_string_value(mt), MT_DOCKER_MANIFEST)))) {
-		err_set(e, "invalid %s: unexpected mediaType '%s'", what, json_is_string(mt) ? json_string_value(mt) : "?");
-		goto fail;
-	}
 	if (desc_parse(json_object_get(j, "config"), &m.config, what, e) < 0)
 		goto fail;
 	if (strcmp(m.config.media_type, MT_OCI_CONFIG) && strcmp(m.config.media_type, MT_DOCKER_CONFIG)) {

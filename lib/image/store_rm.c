@@ -197,16 +197,13 @@ int image_store_remove(struct root *r, const char *name, bool force, struct strv
 	return 0;
 }
 
-/* Sorted hex digests of every blob an image references. */
-static int referenced_blobs(struct root *r, struct strv *out, struct err *e)
+/* Hex digests of the first column of every row of sql. */
+static int collect_hex(struct root *r, const char *sql, const char *what, struct strv *out, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
-	if (sqlite3_prepare_v2(r->db,
-			       "SELECT id FROM images UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL"
-			       " UNION SELECT value FROM images, json_each(images.layers)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return root_dberr(r, e, "collecting unused blobs");
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return root_dberr(r, e, what);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *d = (const char *)sqlite3_column_text(st, 0);
 		if (d && digest_valid(d))
@@ -214,27 +211,24 @@ static int referenced_blobs(struct root *r, struct strv *out, struct err *e)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return root_dberr(r, e, "collecting unused blobs");
+		return root_dberr(r, e, what);
 	return 0;
 }
 
-/* Hex ids of images, and of images boxes still use (their rootfs stays). */
+/* Every blob an image references. */
+static int referenced_blobs(struct root *r, struct strv *out, struct err *e)
+{
+	return collect_hex(r,
+			   "SELECT id FROM images UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL"
+			   " UNION SELECT value FROM images, json_each(images.layers)",
+			   "collecting unused blobs", out, e);
+}
+
+/* Ids of images, and of images boxes still use (their rootfs stays). */
 static int referenced_rootfs(struct root *r, struct strv *out, struct err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-	if (sqlite3_prepare_v2(r->db, "SELECT id FROM images UNION SELECT image_id FROM boxes", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return root_dberr(r, e, "collecting unused root filesystems");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 0);
-		if (d && digest_valid(d))
-			strv_push(out, digest_hex(d));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return root_dberr(r, e, "collecting unused root filesystems");
-	return 0;
+	return collect_hex(r, "SELECT id FROM images UNION SELECT image_id FROM boxes",
+			   "collecting unused root filesystems", out, e);
 }
 
 static bool in(const struct strv *s, const char *hex, size_t n)

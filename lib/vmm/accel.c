@@ -1,5 +1,7 @@
 #include "vmm/accel.h"
 
+#include "vmm/cpuinfo.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -27,23 +29,6 @@ const char *accel_name(enum accel a)
 	return a == ACCEL_KVM ? "kvm" : a == ACCEL_TCG ? "tcg" : "auto";
 }
 
-static int cpu_has_virt_flag(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[8192];
-	int found = 0;
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
-			continue;
-		found = strstr(line, " vmx") || strstr(line, " svm");
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
 /* 0 when KVM is usable; otherwise a reason in why. */
 static int kvm_probe(char *why, size_t n)
 {
@@ -65,7 +50,7 @@ static int kvm_probe(char *why, size_t n)
 	}
 	close(vm);
 	close(fd);
-	if (!cpu_has_virt_flag()) {
+	if (!cpuinfo_has_flag("vmx") && !cpuinfo_has_flag("svm")) {
 		snprintf(why, n, "/dev/kvm is present but the CPU has no vmx/svm flag (paravirtualized nested KVM cannot run a standard kernel)");
 		return -1;
 	}

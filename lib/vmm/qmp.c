@@ -6,16 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/io.h"
 #include "util/xalloc.h"
 
 #define QMP_LINE_MAX (1024 * 1024)
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* Read one '\n'-terminated JSON message. Byte-at-a-time is fine: QMP
  * traffic here is a handful of short lines. */
@@ -26,7 +20,7 @@ static int read_msg(int fd, json_t **out, long long deadline, struct err *e)
 	json_error_t jerr;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = deadline - io_now_ms();
 		ssize_t r;
 		char c;
 		if (left <= 0) {
@@ -68,21 +62,6 @@ static int read_msg(int fd, json_t **out, long long deadline, struct err *e)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int send_cmd(int fd, const char *command, json_t *args, struct err *e)
 {
 	json_t *msg = json_pack("{s:s}", "execute", command);
@@ -92,9 +71,9 @@ static int send_cmd(int fd, const char *command, json_t *args, struct err *e)
 		json_object_set(msg, "arguments", args);
 	s = json_dumps(msg, JSON_COMPACT);
 	json_decref(msg);
-	rc = write_all(fd, s, strlen(s));
+	rc = io_write_all(fd, s, strlen(s));
 	if (rc == 0)
-		rc = write_all(fd, "\n", 1);
+		rc = io_write_all(fd, "\n", 1);
 	free(s);
 	if (rc < 0)
 		return err_sys(e, errno, "QMP: sending '%s'", command);
@@ -126,7 +105,7 @@ static int wait_reply(int fd, const char *command, json_t **ret, long long deadl
 
 int qmp_handshake(int fd, int timeout_ms, struct err *e)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = io_now_ms() + timeout_ms;
 	json_t *greeting;
 	if (read_msg(fd, &greeting, deadline, e) < 0)
 		return -1;
@@ -144,12 +123,12 @@ int qmp_execute(int fd, const char *command, json_t *args, json_t **ret, int tim
 {
 	if (send_cmd(fd, command, args, e) < 0)
 		return -1;
-	return wait_reply(fd, command, ret, now_ms() + timeout_ms, e);
+	return wait_reply(fd, command, ret, io_now_ms() + timeout_ms, e);
 }
 
 void qmp_quit_nowait(int fd)
 {
 	static const char msg[] = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n";
 	if (fd >= 0)
-		(void)write_all(fd, msg, sizeof(msg) - 1);
+		(void)io_write_all(fd, msg, sizeof(msg) - 1);
 }

@@ -1,25 +1,8 @@
 #include "vmm/tsc.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
+#include "vmm/cpuinfo.h"
 
-static int tsc_is_constant(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[8192];
-	int ok = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
-			continue;
-		ok = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
-		break;
-	}
-	fclose(f);
-	return ok;
-}
+#include <time.h>
 
 #if defined(__x86_64__)
 static unsigned long measure(void)
@@ -49,7 +32,7 @@ unsigned long tsc_host_khz(void)
 	static int done;
 	if (!done) {
 		done = 1;
-		khz = tsc_is_constant() ? measure() : 0;
+		khz = cpuinfo_has_flag("constant_tsc") && cpuinfo_has_flag("nonstop_tsc") ? measure() : 0;
 	}
 	return khz;
 }
