@@ -200,7 +200,7 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 					goto out;
 				}
 				if (s->exited && !exit_deadline)
-					exit_deadline = io_now_ms() + 5000;
+					exit_deadline = io_now_ms() + (s->io->discard ? 0 : 5000);
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				s->ctl_eof = true;
 			}

@@ -15,6 +15,10 @@
 struct session_io {
 	int in_fd; /* forwarded when interactive; -1 otherwise */
 	int out_fd, err_fd;
+	/* The box is thrown away after the session (--rm): once EXIT is in
+	 * (all output precedes it), kill the engine instead of waiting for the
+	 * guest's clean shutdown of a disk nobody will read again. */
+	bool discard;
 };
 
 struct session_result {

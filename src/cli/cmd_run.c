@@ -301,7 +301,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			.console_log = con,
 			.engine_log = elog,
 		};
-		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2};
+		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
 		int srun = box_session_run(&vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
 		free(con);

@@ -208,3 +208,17 @@ def test_signal_to_cli_stops_the_vm(a3s, sig, code):
     assert p.returncode == code
     assert time.monotonic() - t0 < 15
     assert boxes_left(a3s) == []
+
+
+def test_engine_killed_mid_run_is_a_clean_125(a3s):
+    from conftest import leftover_processes
+    p = subprocess.Popen(a3s.cmd("run", "--rm", IMG, "sh", "-c", "echo up; exec sleep 100"),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.readline() == b"up\n"
+    qemu = [pid for pid, cmd in leftover_processes(a3s.root) if "qemu-system" in cmd]
+    assert len(qemu) == 1
+    os.kill(qemu[0], signal.SIGKILL)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 125
+    assert b"the VM stopped before the workload finished" in err
+    assert boxes_left(a3s) == []
