@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <string.h>
+
+#include "box/spec.h"
 #include "image/share.h"
 #include "util/xalloc.h"
 
@@ -41,4 +44,38 @@ void boot_paths_release(struct boot_paths *b)
 	free(b->kernel);
 	free(b->initrd);
 	b->kernel = b->initrd = NULL;
+}
+
+void box_vm_init(struct box_vm *vm, const struct boot_paths *b, const struct box_spec *spec, const char *dir,
+		 const char *root_disk, const char *rw_disk)
+{
+	const char *kargs = getenv("A3S_BOX_KERNEL_ARGS");
+	const char *debug = getenv("A3S_BOX_DEBUG") ? "a3s.debug=1" : "";
+	memset(vm, 0, sizeof(*vm));
+	vm->console_log = xasprintf("%s/console.log", dir);
+	vm->engine_log = xasprintf("%s/engine.log", dir);
+	vm->cmdline_extra = xasprintf("%s%s%s", debug, *debug && kargs ? " " : "", kargs ? kargs : "");
+	vm->vc = (struct vm_config){
+		.kernel = b->kernel,
+		.initrd = b->initrd,
+		.cmdline_extra = *vm->cmdline_extra ? vm->cmdline_extra : NULL,
+		.accel = b->accel,
+		.cpus = spec->cpus,
+		.mem_mib = spec->mem_mib,
+		.root_disk = root_disk,
+		.rw_disk = rw_disk,
+		.net_user = spec->net,
+		.console_log = vm->console_log,
+		.engine_log = vm->engine_log,
+		.ctl_fd = -1,
+		.qmp_fd = -1,
+	};
+}
+
+void box_vm_release(struct box_vm *vm)
+{
+	free(vm->console_log);
+	free(vm->engine_log);
+	free(vm->cmdline_extra);
+	memset(vm, 0, sizeof(*vm));
 }

@@ -4,6 +4,7 @@
 
 #include "util/err.h"
 #include "vmm/accel.h"
+#include "vmm/vmm.h"
 
 struct boot_paths {
 	char *kernel; /* $A3S_BOX_KERNEL or <share>/vmlinux */
@@ -15,5 +16,22 @@ struct boot_paths {
 /* Resolve the paths (checking they exist) and the accelerator. */
 int boot_paths_resolve(enum accel requested, struct boot_paths *b, struct err *e);
 void boot_paths_release(struct boot_paths *b);
+
+/* A box's VM configuration and the strings it points to. */
+struct box_vm {
+	struct vm_config vc;
+	char *console_log, *engine_log, *cmdline_extra;
+};
+
+/*
+ * Fill vm for a box living in dir: boot paths, resources from the spec,
+ * root and writable disks, logs in dir. A3S_BOX_DEBUG and
+ * A3S_BOX_KERNEL_ARGS add to the kernel command line. vm points into b
+ * and the spec: keep them alive while vm is used.
+ */
+struct box_spec;
+void box_vm_init(struct box_vm *vm, const struct boot_paths *b, const struct box_spec *spec, const char *dir,
+		 const char *root_disk, const char *rw_disk);
+void box_vm_release(struct box_vm *vm);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "a3s/proto.h"
 #include "box/frame.h"
+#include "vmm/qmp.h"
 #include "util/io.h"
 #include "util/xalloc.h"
 
@@ -27,7 +28,7 @@ struct sess {
 	const struct session_io *io;
 	char *out; /* pending bytes to the guest */
 	size_t out_len, out_cap;
-	bool hello, exited, stdin_open, ctl_eof;
+	bool hello, exited, stdin_open, ctl_eof, qmp_ready;
 	int exit_code;
 	char *message;
 	int signals;
@@ -59,8 +60,10 @@ static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 		return 0;
 	case A3S_FRAME_STDOUT:
 	case A3S_FRAME_STDERR:
-		/* a closed stdout (e.g. `| head`) must not stop the box */
-		(void)io_write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
+		if (s->io->output)
+			s->io->output(s->io->arg, type == A3S_FRAME_STDOUT ? 1 : 2, p, len);
+		else /* a closed stdout (e.g. `| head`) must not stop the box */
+			(void)io_write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
 		return 0;
 	case A3S_FRAME_EXIT:
 		if (len < 4 || s->exited)
@@ -123,6 +126,71 @@ static void forward_signal(struct sess *s, int sig)
 	queue(s, A3S_FRAME_SIGNAL, &v, sizeof(v));
 	s->stop_deadline = io_now_ms() + SESSION_STOP_GRACE_MS;
 	s->exit_code = 128 + sig;
+}
+
+/* Stop request: the signal now, the VM after timeout_s (0: at once). */
+static void request_stop(struct sess *s, int sig, int timeout_s)
+{
+	uint32_t v = a3s_le32((uint32_t)sig);
+	s->signals++;
+	if (!s->exited)
+		s->exit_code = 137; /* what the box ends with if the timeout runs out */
+	if (!s->hello || timeout_s <= 0 || sig == SIGKILL) {
+		s->stop_deadline = io_now_ms();
+		return;
+	}
+	queue(s, A3S_FRAME_SIGNAL, &v, sizeof(v));
+	s->stop_deadline = io_now_ms() + timeout_s * 1000LL;
+}
+
+static void pause_vm(struct sess *s, bool pause)
+{
+	struct err e = ERR_INIT;
+	if (!s->qmp_ready) {
+		if (qmp_handshake(s->vm.qmp_fd, 5000, &e) < 0)
+			return;
+		s->qmp_ready = true;
+	}
+	if (qmp_execute(s->vm.qmp_fd, pause ? "stop" : "cont", NULL, NULL, 5000, &e) == 0 && s->io->event)
+		s->io->event(s->io->arg, pause ? "paused" : "running");
+}
+
+static void monitor_signal(struct sess *s, const struct signalfd_siginfo *si)
+{
+	int value = si->ssi_code == SI_QUEUE ? si->ssi_int : -1;
+	switch (si->ssi_signo) {
+	case SIGTERM:
+		request_stop(s, SIGTERM, value >= 0 ? value : SESSION_STOP_GRACE_MS / 1000);
+		break;
+	case SIGUSR1:
+		if (value <= 0 || value >= 65)
+			break;
+		if (value == SIGKILL || !s->hello) {
+			request_stop(s, SIGKILL, 0);
+			s->exit_code = 128 + value;
+		} else {
+			uint32_t v = a3s_le32((uint32_t)value);
+			queue(s, A3S_FRAME_SIGNAL, &v, sizeof(v));
+		}
+		break;
+	case SIGUSR2:
+		pause_vm(s, value != 0);
+		break;
+	}
+}
+
+void session_signals(bool monitor, sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	if (monitor) {
+		sigaddset(set, SIGUSR1);
+		sigaddset(set, SIGUSR2);
+	} else {
+		sigaddset(set, SIGINT);
+		sigaddset(set, SIGHUP);
+		sigaddset(set, SIGQUIT);
+	}
 }
 
 static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
@@ -216,8 +284,12 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 		}
 		if (p[isig].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				forward_signal(s, (int)si.ssi_signo);
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (s->io->monitor)
+					monitor_signal(s, &si);
+				else
+					forward_signal(s, (int)si.ssi_signo);
+			}
 		}
 		if ((ipid >= 0 && (p[ipid].revents & POLLIN)) || (s->ctl_eof && s->vm.pidfd < 0)) {
 			/* the engine ended: take what is still buffered, then decide */
@@ -256,11 +328,7 @@ int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, 
 
 	if (wire_len > A3S_FRAME_MAX)
 		return err_set(e, "box configuration is too large (%zu bytes)", wire_len);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	session_signals(io->monitor, &set);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		return err_sys(e, errno, "signalfd");

@@ -7,6 +7,7 @@
 #define A3S_BOX_SESSION_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "util/err.h"
@@ -14,7 +15,21 @@
 
 struct session_io {
 	int in_fd; /* forwarded when interactive; -1 otherwise */
-	int out_fd, err_fd;
+	int out_fd, err_fd; /* where output goes when output is NULL */
+	/* Output sink (stream 1 = stdout, 2 = stderr), instead of the fds. */
+	void (*output)(void *arg, int stream, const void *p, size_t n);
+	/* State changes the session makes on request: "paused", "running". */
+	void (*event)(void *arg, const char *what);
+	void *arg;
+	/*
+	 * Signal handling. Foreground (false): SIGINT, SIGTERM, SIGHUP and
+	 * SIGQUIT are forwarded to the workload; a second one, or the workload
+	 * still running SESSION_STOP_GRACE_MS later, stops the VM. Monitor
+	 * (true): requests sent with sigqueue (docs/lifecycle.md): SIGTERM
+	 * value = stop timeout in seconds, SIGUSR1 value = signal for the
+	 * workload (SIGKILL stops the VM), SIGUSR2 value = 1 pause, 0 resume.
+	 */
+	bool monitor;
 	/* The box is thrown away after the session (--rm): once EXIT is in
 	 * (all output precedes it), kill the engine instead of waiting for the
 	 * guest's clean shutdown of a disk nobody will read again. */
@@ -32,13 +47,13 @@ typedef void (*session_started_fn)(void *arg, pid_t pid);
 /*
  * Run the session. vmcfg's ctl_fd/qmp_fd are filled in here. Returns 0 when
  * the workload ran (its code in res), -1 with e on a runtime failure. Either
- * way no engine process is left. SIGINT, SIGTERM, SIGHUP and SIGQUIT must be
- * blocked by the caller (they are read with a signalfd): the first is
- * forwarded to the workload; a second one, or the workload still running
- * SESSION_STOP_GRACE_MS later, stops the VM.
+ * way no engine process is left. The caller blocks the signals of its mode
+ * (session_signals()); the session reads them with a signalfd.
  */
 #define SESSION_STOP_GRACE_MS 10000
 #define SESSION_BOOT_TIMEOUT_MS 120000
+/* The signals a session of this mode reads (to block before it starts). */
+void session_signals(bool monitor, sigset_t *set);
 int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, const struct session_io *io,
 		    session_started_fn started, void *arg, struct session_result *res, struct err *e);
 

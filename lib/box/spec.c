@@ -9,6 +9,7 @@ void box_opts_release(struct box_opts *o)
 {
 	strv_release(&o->env);
 	strv_release(&o->env_files);
+	strv_release(&o->labels);
 }
 
 void box_spec_release(struct box_spec *s)

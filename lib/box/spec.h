@@ -29,6 +29,9 @@ struct box_opts {
 	uint64_t mem_bytes; /* 0: default */
 	bool interactive; /* -i */
 	bool rm;
+	bool detach; /* -d */
+	struct strv labels; /* -l KEY[=VALUE], in order */
+	const char *restart; /* --restart policy, NULL = "no" */
 	const char *network; /* "default", "none" (NULL = default) */
 	const char *accel; /* NULL = auto */
 };
@@ -66,6 +69,12 @@ void box_spec_release(struct box_spec *s);
 /* Parse one --env-file's text into "NAME=value" entries (appended). */
 int box_env_file_parse(const char *path, const char *text, const char *(*lookup_env)(const char *),
 		       struct strv *out, struct err *e);
+
+/* The spec as recorded in the boxes table (keys: Argv, Env, WorkingDir,
+ * User, Hostname, Cpus, MemoryMiB, Network, Interactive, AutoRemove), and
+ * back. */
+json_t *box_spec_to_json(const struct box_spec *s, bool auto_remove);
+int box_spec_from_json(const json_t *j, struct box_spec *s, struct err *e);
 
 /* The CONFIG frame payload for the guest (records "key\0value\0"...). */
 void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *len);

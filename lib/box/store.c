@@ -1,6 +1,7 @@
 #include "box/store.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,32 +150,118 @@ fail:
 	return -1;
 }
 
-static int exec_update(struct root *r, const char *sql, const char *id, long long a, long long b, struct err *e)
+/* Run an UPDATE whose parameters are n integers, then the box id. */
+static int update(struct root *r, const char *sql, const char *id, int n, ...)
 {
 	sqlite3_stmt *st;
+	va_list ap;
 	int rc;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return root_dberr(r, e, "updating the box");
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		return -1;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+	va_end(ap);
+	sqlite3_bind_text(st, n + 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return root_dberr(r, e, "updating the box");
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int checked(struct root *r, int rc, struct err *e)
+{
+	return rc < 0 ? root_dberr(r, e, "updating the box") : 0;
 }
 
 int box_store_set_running(struct root *r, const char *id, pid_t pid, struct err *e)
 {
-	return exec_update(r, "UPDATE boxes SET state = 'running', pid = ?, started_at = ? WHERE id = ?", id, pid,
-			   now_ns(), e);
+	return box_store_set_started(r, id, pid, 0, e);
+}
+
+int box_store_set_started(struct root *r, const char *id, pid_t pid, pid_t monitor_pid, struct err *e)
+{
+	return checked(r,
+		       update(r,
+			      "UPDATE boxes SET state = 'running', pid = ?, monitor_pid = ?, started_at = ?, "
+			      "error = '' WHERE id = ?",
+			      id, 3, (long long)pid, (long long)monitor_pid, now_ns()),
+		       e);
 }
 
 int box_store_set_exited(struct root *r, const char *id, int exit_code, struct err *e)
 {
-	return exec_update(r, "UPDATE boxes SET state = 'exited', pid = 0, exit_code = ?, finished_at = ? WHERE id = ?",
-			   id, exit_code, now_ns(), e);
+	return checked(r,
+		       update(r, "UPDATE boxes SET state = 'exited', pid = 0, exit_code = ?, finished_at = ? WHERE id = ?",
+			      id, 2, (long long)exit_code, now_ns()),
+		       e);
+}
+
+int box_store_set_state(struct root *r, const char *id, const char *state, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(r->db, "UPDATE boxes SET state = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return root_dberr(r, e, "updating the box");
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : root_dberr(r, e, "updating the box");
+}
+
+int box_store_set_monitor(struct root *r, const char *id, pid_t monitor_pid, struct err *e)
+{
+	return checked(r, update(r, "UPDATE boxes SET monitor_pid = ? WHERE id = ?", id, 1, (long long)monitor_pid),
+		       e);
+}
+
+int box_store_set_stopped_by_user(struct root *r, const char *id, bool stopped, struct err *e)
+{
+	return checked(r, update(r, "UPDATE boxes SET stopped_by_user = ? WHERE id = ?", id, 1, (long long)stopped),
+		       e);
+}
+
+int box_store_count_restart(struct root *r, const char *id, struct err *e)
+{
+	return checked(r,
+		       update(r, "UPDATE boxes SET restart_count = restart_count + 1, state = 'restarting' WHERE id = ?",
+			      id, 0),
+		       e);
+}
+
+int box_store_set_policy(struct root *r, const char *id, const char *policy, int max, const char *labels_json,
+			 struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(r->db, "UPDATE boxes SET restart_policy = ?, restart_max = ?, labels = ? WHERE id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return root_dberr(r, e, "updating the box");
+	sqlite3_bind_text(st, 1, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, max);
+	sqlite3_bind_text(st, 3, labels_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : root_dberr(r, e, "updating the box");
+}
+
+void box_event(struct root *r, const char *id, const char *action, json_t *attrs)
+{
+	sqlite3_stmt *st;
+	char *a = json_dumps(attrs ? attrs : json_object(), JSON_COMPACT);
+	if (sqlite3_prepare_v2(r->db, "INSERT INTO events (time, type, action, actor_id, attributes) "
+				      "VALUES (?, 'container', ?, ?, ?)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, now_ns());
+		sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, a, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	free(a);
+	json_decref(attrs);
 }
 
 int box_store_delete(struct root *r, const char *id, struct err *e)

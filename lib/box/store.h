@@ -2,6 +2,8 @@
 #ifndef A3S_BOX_STORE_H
 #define A3S_BOX_STORE_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,7 +23,19 @@ int box_name_valid(const char *name);
  */
 int box_store_create(struct root *r, const char *id, const char *name, const char *image_id, const char *image_ref,
 		     const char *config_json, char **name_out, struct err *e);
+/* A foreground run: the box runs with engine pid and no monitor. */
 int box_store_set_running(struct root *r, const char *id, pid_t pid, struct err *e);
+/* state running, engine and monitor pids, started now, error cleared */
+int box_store_set_started(struct root *r, const char *id, pid_t pid, pid_t monitor_pid, struct err *e);
+int box_store_set_state(struct root *r, const char *id, const char *state, struct err *e);
+int box_store_set_monitor(struct root *r, const char *id, pid_t monitor_pid, struct err *e);
+int box_store_set_stopped_by_user(struct root *r, const char *id, bool stopped, struct err *e);
+/* restart_count + 1, state restarting */
+int box_store_count_restart(struct root *r, const char *id, struct err *e);
+int box_store_set_policy(struct root *r, const char *id, const char *policy, int max, const char *labels_json,
+			 struct err *e);
+/* Record an event (type container); takes attrs (may be NULL). Best effort. */
+void box_event(struct root *r, const char *id, const char *action, json_t *attrs);
 int box_store_set_exited(struct root *r, const char *id, int exit_code, struct err *e);
 int box_store_delete(struct root *r, const char *id, struct err *e);
 /* Directory of a box's files: <root>/boxes/<id>; caller frees. */

@@ -29,5 +29,20 @@ static const char *const root_schema_v1 =
 	"  exit_code INTEGER NOT NULL DEFAULT 0,"
 	"  created_at INTEGER NOT NULL,"  /* unix nanoseconds */
 	"  started_at INTEGER NOT NULL DEFAULT 0,"
-	"  finished_at INTEGER NOT NULL DEFAULT 0"
+	"  finished_at INTEGER NOT NULL DEFAULT 0,"
+	"  monitor_pid INTEGER NOT NULL DEFAULT 0," /* the box's monitor (detached boxes) */
+	"  labels TEXT NOT NULL DEFAULT '{}',"      /* JSON object */
+	"  restart_policy TEXT NOT NULL DEFAULT 'no'," /* no|always|on-failure|unless-stopped */
+	"  restart_max INTEGER NOT NULL DEFAULT 0," /* on-failure:N */
+	"  restart_count INTEGER NOT NULL DEFAULT 0,"
+	"  stopped_by_user INTEGER NOT NULL DEFAULT 0," /* stop/kill asked: no restart */
+	"  error TEXT NOT NULL DEFAULT ''"        /* why the box failed, if it did */
+	");"
+	"CREATE TABLE IF NOT EXISTS events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"        /* unix nanoseconds */
+	"  type TEXT NOT NULL,"           /* container|image|... */
+	"  action TEXT NOT NULL,"         /* create|start|die|stop|kill|destroy|... */
+	"  actor_id TEXT NOT NULL,"
+	"  attributes TEXT NOT NULL DEFAULT '{}'" /* JSON object: name, image, exitCode... */
 	");";

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "box/boot.h"
+#include "box/monitor.h"
+#include "box/policy.h"
 #include "box/rwlayer.h"
 #include "box/session.h"
 #include "box/spec.h"
@@ -29,6 +31,7 @@ enum {
 	OPT_CPUS,
 	OPT_NETWORK,
 	OPT_ACCEL,
+	OPT_RESTART,
 	OPT_HELP,
 };
 
@@ -49,6 +52,8 @@ static const struct option run_opts[] = {
 	{"network", required_argument, NULL, OPT_NETWORK},
 	{"net", required_argument, NULL, OPT_NETWORK},
 	{"accel", required_argument, NULL, OPT_ACCEL},
+	{"label", required_argument, NULL, 'l'},
+	{"restart", required_argument, NULL, OPT_RESTART},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -66,6 +71,9 @@ static const char run_help[] =
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
+	"  -d, --detach             Run the box in the background and print its ID\n"
+	"  -l, --label list         Set meta data on a box\n"
+	"      --restart string     Restart policy: no, always, on-failure[:N], unless-stopped\n"
 	"      --rm                 Automatically remove the box when it exits\n"
 	"  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
 	"  -w, --workdir string     Working directory inside the box\n";
@@ -79,7 +87,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:itd", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:itd", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
 		case OPT_NAME: o->name = optarg; break;
@@ -100,7 +108,9 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 			break;
 		case 'i': o->interactive = true; break;
 		case 't': return cli_usage_error(ctx, "-t/--tty is not supported yet: run without it");
-		case 'd': return cli_usage_error(ctx, "-d/--detach is not supported yet: run in the foreground");
+		case 'd': o->detach = true; break;
+		case 'l': strv_push(&o->labels, optarg); break;
+		case OPT_RESTART: o->restart = optarg; break;
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
@@ -109,7 +119,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error(ctx, "\"run\" requires at least 1 argument");
+		return cli_usage_error(ctx, "\"%s\" requires at least 1 argument", ctx->cmd_name);
 	o->image = argv[optind];
 	o->args = argv + optind + 1;
 	o->nargs = argc - optind - 1;
@@ -177,28 +187,6 @@ ok:
 	return 0;
 }
 
-static char *spec_json(const struct box_spec *s, const struct box_opts *o)
-{
-	json_t *j = json_object(), *a = json_array(), *env = json_array();
-	char *out;
-	for (size_t i = 0; i < s->argv.n; i++)
-		json_array_append_new(a, json_string(s->argv.v[i]));
-	for (size_t i = 0; i < s->env.n; i++)
-		json_array_append_new(env, json_string(s->env.v[i]));
-	json_object_set_new(j, "Cmd", a);
-	json_object_set_new(j, "Env", env);
-	json_object_set_new(j, "WorkingDir", json_string(s->workdir));
-	json_object_set_new(j, "User", json_string(s->user));
-	json_object_set_new(j, "Hostname", json_string(s->hostname));
-	json_object_set_new(j, "Cpus", json_integer(s->cpus));
-	json_object_set_new(j, "MemoryMiB", json_integer((json_int_t)s->mem_mib));
-	json_object_set_new(j, "Network", json_string(s->net ? "default" : "none"));
-	json_object_set_new(j, "AutoRemove", json_boolean(o->rm));
-	out = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return out;
-}
-
 /* A blocked SIGINT/SIGTERM/SIGHUP/SIGQUIT is pending: stop before the next step. */
 static bool interrupted(struct cli_ctx *ctx, int *code)
 {
@@ -239,7 +227,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	bool recorded = false;
 	int rc = 125;
 	enum accel accel_req = ACCEL_AUTO;
-	int interrupt_code = 0;
+	int interrupt_code = 0, policy_max = 0;
+	const char *policy = "no";
+	json_t *labels = NULL;
+	bool creating = !strcmp(ctx->cmd_name, "create") || !strcmp(ctx->cmd_name, "container create");
 	sigset_t set, old;
 
 	/*
@@ -247,11 +238,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	 * Ctrl-C is noticed between steps (so nothing is left half-made), and
 	 * the session reads them from a signalfd.
 	 */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	session_signals(false, &set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	rc = parse_args(ctx, argc, argv, &o);
 	if (rc >= 0)
@@ -259,6 +246,13 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	rc = 125;
 	if (o.accel && accel_parse(o.accel, &accel_req, &ctx->err) < 0)
 		goto fail;
+	if (box_policy_parse(o.restart, &policy, &policy_max, &ctx->err) < 0 ||
+	    box_labels_parse(&o.labels, &labels, &ctx->err) < 0)
+		goto fail;
+	if (o.rm && strcmp(policy, "no")) {
+		err_setk(&ctx->err, ERR_USAGE, "conflicting options: --restart and --rm");
+		goto fail;
+	}
 	if (read_env_files(ctx, &o) < 0)
 		goto fail;
 	if (find_image(ctx, o.image, &img) < 0)
@@ -271,42 +265,48 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (interrupted(ctx, &interrupt_code) || image_rootfs_ensure(ctx->root, img, &rootfs, &ctx->err) < 0 ||
 	    interrupted(ctx, &interrupt_code))
 		goto fail;
-	cfgjson = spec_json(&spec, &o);
+	{
+		json_t *j = box_spec_to_json(&spec, o.rm);
+		cfgjson = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
 	if (box_store_create(ctx->root, id, o.name, img->id, o.image, cfgjson, &name, &ctx->err) < 0)
 		goto fail;
 	recorded = true;
 	dir = box_dir(ctx->root, id);
 	if (fs_mkdir_p(dir, 0700, &ctx->err) < 0 || box_rw_create(ctx->root, dir, o.rm, &rw, &ctx->err) < 0)
 		goto fail;
+	{
+		char *lj = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
+		int prc = box_store_set_policy(ctx->root, id, policy, policy_max, lj, &ctx->err);
+		free(lj);
+		if (prc < 0)
+			goto fail;
+	}
+	box_event(ctx->root, id, "create", json_pack("{s:s, s:s}", "name", name, "image", o.image));
+	if (creating || o.detach) {
+		/* create, or run -d: the monitor runs the box from here on */
+		if (!creating && box_monitor_spawn(ctx->root, id, &ctx->err) < 0) {
+			recorded = false; /* the box stays, exited with the error, as docker keeps it */
+			goto fail;
+		}
+		printf("%s\n", id);
+		rc = 0;
+		goto out;
+	}
 	box_spec_wire(&spec, true, &wire, &wire_len);
 
 	if (interrupted(ctx, &interrupt_code))
 		goto fail;
 	signal(SIGPIPE, SIG_IGN);
 	{
-		char *con = xasprintf("%s/console.log", dir), *elog = xasprintf("%s/engine.log", dir);
-		const char *kargs = getenv("A3S_BOX_KERNEL_ARGS");
-		char *extra = xasprintf("%s%s%s", getenv("A3S_BOX_DEBUG") ? "a3s.debug=1" : "",
-					kargs && getenv("A3S_BOX_DEBUG") ? " " : "", kargs ? kargs : "");
-		struct vm_config vc = {
-			.kernel = boot.kernel,
-			.initrd = boot.initrd,
-			.cmdline_extra = *extra ? extra : NULL,
-			.accel = boot.accel,
-			.cpus = spec.cpus,
-			.mem_mib = spec.mem_mib,
-			.root_disk = rootfs,
-			.rw_disk = rw,
-			.net_user = spec.net,
-			.console_log = con,
-			.engine_log = elog,
-		};
+		struct box_vm vm;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
-		int srun = box_session_run(&vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
-		free(con);
-		free(elog);
-		free(extra);
+		int srun;
+		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
+		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
+		box_vm_release(&vm);
 		if (srun < 0)
 			goto fail;
 	}
@@ -347,6 +347,7 @@ out:
 	boot_paths_release(&boot);
 	box_spec_release(&spec);
 	image_free(img);
+	json_decref(labels);
 out_opts:
 	box_opts_release(&o);
 	sigprocmask(SIG_SETMASK, &old, NULL);

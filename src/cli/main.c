@@ -50,7 +50,8 @@ static void top_usage(FILE *f)
 		   "      --root string   Data root (default \"" ROOT_DEFAULT "\", or $A3S_BOX_ROOT)\n"
 		   "  -v, --version       Print version information and quit\n\nCommands:\n");
 	for (const struct cli_cmd *c = cli_commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (c->name[0] != '_') /* internal commands */
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nRun 'a3s-box COMMAND --help' for more information on a command.\n");
 }
 

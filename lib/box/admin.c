@@ -1,0 +1,213 @@
+#include "box/admin.h"
+
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "box/record.h"
+#include "box/store.h"
+#include "util/fs.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Inside a transaction: append to the events table. attrs is borrowed. */
+static int add_event(struct root *r, const char *action, const char *id, const json_t *attrs, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *a = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+	if (!a)
+		abort();
+	if (sqlite3_prepare_v2(r->db,
+			       "INSERT INTO events (time, type, action, actor_id, attributes) "
+			       "VALUES (?, 'container', ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(a);
+		return root_dberr(r, e, "recording an event");
+	}
+	sqlite3_bind_int64(st, 1, now_ns());
+	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(a);
+	if (rc != SQLITE_DONE)
+		return root_dberr(r, e, "recording an event");
+	return 0;
+}
+
+/* Inside a transaction: 1 and the owner's id when name is taken, 0 when
+ * free, -1 on error. */
+static int name_owner(struct root *r, const char *name, char owner[65], struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(r->db, "SELECT id FROM boxes WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+		return root_dberr(r, e, "looking up a box name");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(owner, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return root_dberr(r, e, "looking up a box name");
+	return rc == SQLITE_ROW;
+}
+
+/* Run an UPDATE/DELETE with text parameters; returns the rows changed. */
+static int exec_text(struct root *r, const char *sql, const char *a, const char *b, const char *what,
+		     struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return root_dberr(r, e, what);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return root_dberr(r, e, what);
+	return sqlite3_changes(r->db);
+}
+
+int box_rename(struct root *r, const char *old, const char *new_name, struct err *e)
+{
+	struct box_record *b = NULL;
+	char owner[65];
+	json_t *attrs;
+	int rc;
+
+	if (new_name[0] == '/')
+		new_name++;
+	if (!box_name_valid(new_name))
+		return err_setk(e, ERR_USAGE, "invalid box name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				new_name);
+	if (box_store_find(r, old, &b, e) < 0)
+		return -1;
+	if (!strcmp(b->name, new_name)) {
+		box_record_free(b);
+		return err_setk(e, ERR_USAGE, "renaming a box with the same name as its current name");
+	}
+	if (root_begin(r, e) < 0) {
+		box_record_free(b);
+		return -1;
+	}
+	rc = name_owner(r, new_name, owner, e);
+	if (rc > 0)
+		rc = err_setk(e, ERR_CONFLICT,
+			 "Conflict. The box name \"/%s\" is already in use by box \"%s\". You have to remove (or rename) that box to be able to reuse that name",
+			 new_name, owner);
+	if (rc == 0) {
+		rc = exec_text(r, "UPDATE boxes SET name = ?2 WHERE id = ?1", b->id, new_name, "renaming the box", e);
+		if (rc == 0)
+			err_setk(e, ERR_NOT_FOUND, "No such box: %s", old); /* removed meanwhile */
+		rc = rc == 1 ? 0 : -1;
+	}
+	if (rc == 0) {
+		char *oldname = xasprintf("/%s", b->name);
+		attrs = json_pack("{s:s, s:s}", "name", new_name, "oldName", oldname);
+		rc = add_event(r, "rename", b->id, attrs, e);
+		json_decref(attrs);
+		free(oldname);
+	}
+	if (rc == 0)
+		rc = root_commit(r, e);
+	else
+		root_rollback(r);
+	box_record_free(b);
+	return rc < 0 ? -1 : 0;
+}
+
+static uint64_t usage_total;
+
+static int add_usage(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)flag;
+	(void)ftw;
+	usage_total += (uint64_t)st->st_blocks * 512;
+	return 0;
+}
+
+uint64_t box_disk_usage(const char *path)
+{
+	usage_total = 0;
+	if (nftw(path, add_usage, 16, FTW_PHYS) < 0)
+		return 0;
+	return usage_total;
+}
+
+static bool prunable(const char *state)
+{
+	return !strcmp(state, "created") || !strcmp(state, "exited") || !strcmp(state, "dead");
+}
+
+/* Delete one box row if its state still allows it; 1 deleted, 0 skipped. */
+static int drop_row(struct root *r, const struct box_record *b, struct err *e)
+{
+	json_t *attrs;
+	int rc;
+	if (root_begin(r, e) < 0)
+		return -1;
+	rc = exec_text(r, "DELETE FROM boxes WHERE id = ? AND state IN ('created', 'exited', 'dead')", b->id,
+		       NULL, "removing the box", e);
+	if (rc == 1) {
+		attrs = json_pack("{s:s, s:s}", "name", b->name, "image", b->image_ref);
+		if (add_event(r, "destroy", b->id, attrs, e) < 0)
+			rc = -1;
+		json_decref(attrs);
+	}
+	if (rc < 0) {
+		root_rollback(r);
+		return -1;
+	}
+	if (root_commit(r, e) < 0)
+		return -1;
+	return rc;
+}
+
+int box_prune(struct root *r, struct strv *deleted, uint64_t *reclaimed, struct err *e)
+{
+	struct box_record **v;
+	size_t n;
+	int rc = 0;
+	*reclaimed = 0;
+	if (box_store_list(r, &v, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *dir;
+		uint64_t bytes;
+		int gone;
+		if (!prunable(v[i]->state))
+			continue;
+		dir = box_dir(r, v[i]->id);
+		bytes = box_disk_usage(dir);
+		gone = drop_row(r, v[i], e);
+		if (gone < 0) {
+			err_wrap(e, "removing box '%s'", v[i]->name);
+			rc = -1;
+		} else if (gone) {
+			strv_push(deleted, v[i]->id);
+			*reclaimed += bytes;
+			if (fs_rmtree(dir, e) < 0) {
+				err_wrap(e, "removing box '%s'", v[i]->name);
+				rc = -1;
+			}
+		}
+		free(dir);
+	}
+	box_record_list_free(v, n);
+	return rc;
+}

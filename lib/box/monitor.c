@@ -1,0 +1,258 @@
+#include "box/monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "box/boot.h"
+#include "box/logfile.h"
+#include "box/record.h"
+#include "box/session.h"
+#include "box/spec.h"
+#include "box/store.h"
+#include "image/rootfs.h"
+#include "image/store.h"
+#include "util/fs.h"
+#include "util/io.h"
+#include "util/xalloc.h"
+
+#define BACKOFF_START_MS 100
+#define BACKOFF_MAX_MS 60000
+
+int box_monitor_spawn(struct root *r, const char *id, struct err *e)
+{
+	int p[2];
+	pid_t pid;
+	char buf[ERR_MSG_MAX];
+	size_t n = 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(e, errno, "starting the box monitor");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_sys(e, errno, "starting the box monitor");
+	}
+	if (pid == 0) {
+		char fd[16], *dir = box_dir(r, id), *log = xasprintf("%s/monitor.log", dir);
+		int null = open("/dev/null", O_RDWR), lfd;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(lfd >= 0 ? lfd : null, 2);
+		fcntl(p[1], F_SETFD, 0);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execl("/proc/self/exe", "a3s-box", "--root", r->path, "__monitor", id, fd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	for (;;) {
+		ssize_t k = read(p[0], buf + n, sizeof(buf) - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (n >= sizeof(buf) - 1 || memchr(buf, '\n', n))
+			break;
+	}
+	close(p[0]);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strcmp(buf, "ok"))
+		return 0;
+	return err_set(e, "%s", n ? buf : "the box monitor died before starting the box");
+}
+
+struct mon {
+	struct root *r;
+	const char *id;
+	struct box_log_writer log;
+	int ready_fd;
+	bool vm_started; /* this round's VM got as far as starting */
+};
+
+static void ready(struct mon *m, const char *msg)
+{
+	if (m->ready_fd < 0)
+		return;
+	(void)io_write_all(m->ready_fd, msg, strlen(msg));
+	(void)io_write_all(m->ready_fd, "\n", 1);
+	close(m->ready_fd);
+	m->ready_fd = -1;
+}
+
+static void on_output(void *arg, int stream, const void *p, size_t n)
+{
+	struct mon *m = arg;
+	box_log_write(&m->log, stream, p, n);
+}
+
+static void on_event(void *arg, const char *what)
+{
+	struct mon *m = arg;
+	struct err e = ERR_INIT;
+	(void)box_store_set_state(m->r, m->id, what, &e);
+	box_event(m->r, m->id, !strcmp(what, "paused") ? "pause" : "unpause", NULL);
+}
+
+static void on_started(void *arg, pid_t pid)
+{
+	struct mon *m = arg;
+	struct err e = ERR_INIT;
+	m->vm_started = true;
+	(void)box_store_set_started(m->r, m->id, pid, getpid(), &e);
+	box_event(m->r, m->id, "start", NULL);
+	ready(m, "ok");
+}
+
+/* Should the box run again, and after how long a wait? */
+static bool restart_wanted(struct root *r, const char *id, int code)
+{
+	struct box_record *b = NULL;
+	struct err e = ERR_INIT;
+	bool again = false;
+	if (box_store_find(r, id, &b, &e) < 0)
+		return false;
+	if (!b->stopped_by_user) {
+		if (!strcmp(b->restart_policy, "always") || !strcmp(b->restart_policy, "unless-stopped"))
+			again = true;
+		else if (!strcmp(b->restart_policy, "on-failure"))
+			again = code != 0 && (b->restart_max <= 0 || b->restart_count < b->restart_max);
+	}
+	box_record_free(b);
+	return again;
+}
+
+/* Sleep ms unless a stop or kill request comes in (then: false). */
+static bool backoff(int ms)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	session_signals(true, &set);
+	for (;;) {
+		int sig = sigtimedwait(&set, &si, &ts);
+		if (sig < 0)
+			return errno == EAGAIN; /* the wait ran out: go on */
+		if (sig == SIGTERM || sig == SIGUSR1)
+			return false;
+	}
+}
+
+static int run_once(struct mon *m, const struct box_spec *spec, struct boot_paths *boot, const char *rootfs,
+		    const char *dir, int *code, struct err *e)
+{
+	struct box_vm vm;
+	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event,
+				.arg = m, .monitor = true};
+	struct session_result res = {0};
+	char *rw = xasprintf("%s/rw.img", dir), *wire = NULL;
+	size_t wire_len;
+	int rc;
+	box_spec_wire(spec, true, &wire, &wire_len);
+	box_vm_init(&vm, boot, spec, dir, rootfs, rw);
+	rc = box_session_run(&vm.vc, wire, wire_len, &io, on_started, m, &res, e);
+	box_vm_release(&vm);
+	box_log_flush(&m->log);
+	if (rc == 0) {
+		*code = res.exit_code;
+		if (res.message) {
+			char *line = xasprintf("%s\n", res.message);
+			box_log_write(&m->log, 2, line, strlen(line));
+			free(line);
+		}
+	}
+	free(res.message);
+	free(wire);
+	free(rw);
+	return rc;
+}
+
+int box_monitor_main(struct root *r, const char *id, int ready_fd)
+{
+	struct mon m = {.r = r, .id = id, .ready_fd = ready_fd};
+	struct box_record *b = NULL;
+	struct box_spec spec = {0};
+	struct image *img = NULL;
+	struct boot_paths boot = {0};
+	struct err e = ERR_INIT;
+	char *dir = NULL, *rootfs = NULL, *logp = NULL;
+	bool auto_remove;
+	int backoff_ms = BACKOFF_START_MS, status = 1;
+	sigset_t set;
+
+	/* the engine must not inherit the readiness pipe (the CLI reads to EOF) */
+	if (ready_fd >= 0)
+		fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+	session_signals(true, &set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (box_store_find(r, id, &b, &e) < 0 || box_spec_from_json(b->config, &spec, &e) < 0 ||
+	    image_store_get(r, b->image_id, &img, &e) < 0 || image_rootfs_ensure(r, img, &rootfs, &e) < 0 ||
+	    boot_paths_resolve(ACCEL_AUTO, &boot, &e) < 0)
+		goto fail;
+	dir = box_dir(r, id);
+	logp = box_log_path(dir, id);
+	if (box_log_open(&m.log, logp, &e) < 0)
+		goto fail;
+	auto_remove = json_is_true(json_object_get(b->config, "AutoRemove"));
+	(void)box_store_set_stopped_by_user(r, id, false, &e);
+	for (;;) {
+		int code = 0;
+		m.vm_started = false;
+		if (run_once(&m, &spec, &boot, rootfs, dir, &code, &e) < 0) {
+			ready(&m, e.msg);
+			/* a VM that died under the workload is a killed box; one
+			 * that never started is a runtime failure */
+			code = m.vm_started ? 137 : 125;
+			box_log_write(&m.log, 2, e.msg, strlen(e.msg));
+			box_log_write(&m.log, 2, "\n", 1);
+		}
+		(void)box_store_set_exited(r, id, code, &e);
+		box_event(r, id, "die", json_pack("{s:i}", "exitCode", code));
+		if (auto_remove || !restart_wanted(r, id, code))
+			break;
+		if (!backoff(backoff_ms))
+			break;
+		backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;
+		(void)box_store_count_restart(r, id, &e);
+		box_event(r, id, "restart", NULL);
+	}
+	(void)box_store_set_monitor(r, id, 0, &e);
+	if (auto_remove) {
+		box_log_close(&m.log);
+		(void)fs_rmtree(dir, &e);
+		(void)box_store_delete(r, id, &e);
+		box_event(r, id, "destroy", NULL);
+	}
+	status = 0;
+	goto out;
+fail:
+	ready(&m, e.msg);
+	(void)box_store_set_monitor(r, id, 0, &e);
+out:
+	if (m.log.fd > 0)
+		box_log_close(&m.log);
+	free(logp);
+	free(dir);
+	free(rootfs);
+	boot_paths_release(&boot);
+	image_free(img);
+	box_spec_release(&spec);
+	box_record_free(b);
+	return status;
+}

@@ -1,0 +1,21 @@
+/* The per-box monitor of detached boxes (docs/lifecycle.md). */
+#ifndef A3S_BOX_MONITOR_H
+#define A3S_BOX_MONITOR_H
+
+#include "state/root.h"
+
+/*
+ * Start the monitor of box id (already created, with its writable layer),
+ * detached from the caller. Returns once the monitor has started the VM, or
+ * with the error that kept it from starting.
+ */
+int box_monitor_spawn(struct root *r, const char *id, struct err *e);
+/*
+ * The monitor itself (the hidden `__monitor ID READY_FD` command): runs the
+ * box, restarting it by its policy, until it stops for good. Writes "ok\n"
+ * or an error line to ready_fd once the first VM started or failed.
+ * Returns the process exit status.
+ */
+int box_monitor_main(struct root *r, const char *id, int ready_fd);
+
+#endif

@@ -1,0 +1,16 @@
+/* Helpers shared by the commands that act on named boxes. */
+#ifndef A3S_CLI_BOXES_H
+#define A3S_CLI_BOXES_H
+
+#include "box/record.h"
+#include "cli.h"
+
+/*
+ * For each name in argv[first..argc): find the box and call fn; print the
+ * name as given on success (docker does), "a3s-box: <error>" otherwise.
+ * Returns 0 when all succeeded, else 1.
+ */
+int cli_each_box(struct cli_ctx *ctx, int argc, char **argv, int first, bool print_name,
+		 int (*fn)(struct cli_ctx *ctx, struct box_record *b, void *arg), void *arg);
+
+#endif

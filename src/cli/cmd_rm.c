@@ -1,0 +1,59 @@
+/* a3s-box rm [-f] [-v] BOX... */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "box/control.h"
+#include "box/store.h"
+#include "boxes.h"
+#include "util/fs.h"
+
+static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
+{
+	bool force = *(bool *)arg;
+	char *dir;
+	int rc;
+	if (box_is_active(b) || (b->monitor_pid == 0 && b->pid > 0)) {
+		if (!force)
+			return err_setk(&ctx->err, ERR_CONFLICT,
+					"cannot remove box '%s': it is running; stop it first or use 'rm -f'", b->name);
+		/* the VM dies with its monitor (PR_SET_PDEATHSIG) */
+		if (box_store_set_stopped_by_user(ctx->root, b->id, true, &ctx->err) < 0)
+			return -1;
+		if (b->monitor_pid > 0)
+			kill(b->monitor_pid, SIGKILL);
+		else
+			kill(b->pid, SIGKILL);
+		if (box_wait_monitor(ctx->root, b->id, 30000, &ctx->err) < 0 && ctx->err.kind != ERR_RUNTIME)
+			return -1;
+	}
+	dir = box_dir(ctx->root, b->id);
+	rc = fs_rmtree(dir, &ctx->err);
+	free(dir);
+	if (rc < 0 || box_store_delete(ctx->root, b->id, &ctx->err) < 0)
+		return -1;
+	box_event(ctx->root, b->id, "destroy", json_pack("{s:s}", "name", b->name));
+	return 0;
+}
+
+int cmd_rm(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"volumes", no_argument, NULL, 'v'},
+					     {"help", no_argument, NULL, 'H'},
+					     {NULL, 0, NULL, 0}};
+	bool force = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+fv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'v': break; /* no volumes yet: nothing more to remove */
+		case 'H': return cli_help(ctx);
+		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(ctx, "\"rm\" requires at least 1 argument");
+	return cli_each_box(ctx, argc, argv, optind, true, rm_one, &force);
+}

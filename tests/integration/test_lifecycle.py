@@ -1,0 +1,181 @@
+"""Detached boxes: run -d, the monitor, stop/kill/rm/wait/logs/pause,
+restart policies, and reconciliation after SIGKILL (real VMs)."""
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+from conftest import DEFAULT_IMAGE, leftover_processes
+
+IMG = DEFAULT_IMAGE
+TICKER = "echo hello; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"
+
+
+def state(a3s, name):
+    out = a3s.out("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name).split()
+    return out[0], int(out[1])
+
+
+def wait_for(cond, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def procs(a3s, what):
+    return [pid for pid, cmd in leftover_processes(a3s.root) if what in cmd]
+
+
+def test_run_d_logs_stop_wait_rm(a3s):
+    box_id = a3s.out("run", "-d", "--name", "web", IMG, "sh", "-c", TICKER).strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", box_id)
+    assert state(a3s, "web")[0] == "running"
+    assert box_id[:12] in a3s.out("ps")
+    assert wait_for(lambda: "tick 2" in a3s.out("logs", "web"))
+    p = a3s.run("logs", "web")
+    assert p.stdout.startswith(b"hello\ntick 1\n")
+    assert p.stderr == b"oops\n"
+    tail = a3s.out("logs", "--tail", "1", "-t", box_id[:8]).splitlines()
+    assert len(tail) == 1 and re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z tick \d+$", tail[0])
+    assert a3s.out("stop", "web") == "web\n"
+    assert state(a3s, "web") == ("exited", 143)
+    assert a3s.out("wait", "web") == "143\n"
+    assert "Exited (143)" in a3s.out("ps", "-a")
+    assert a3s.out("ps", "-q") == ""
+    assert procs(a3s, "qemu-system") == [] and procs(a3s, "__monitor") == []
+    # logs survive stop/start
+    assert a3s.out("start", "web") == "web\n"
+    assert wait_for(lambda: a3s.out("logs", "web").count("hello") == 2)
+    p = a3s.run("rm", "web")
+    assert p.returncode == 1 and b"stop it first" in p.stderr
+    assert a3s.out("rm", "-f", "web") == "web\n"
+    assert a3s.run("inspect", "web").returncode == 1
+    assert os.listdir(os.path.join(a3s.root, "boxes")) == []
+
+
+def test_stop_timeout_sends_stopsignal_then_kills(a3s):
+    a3s.out("run", "-d", "--name", "stubborn", IMG, "sh", "-c",
+            "trap 'echo got TERM' TERM; echo ready; while true; do sleep 0.1; done")
+    assert wait_for(lambda: "ready" in a3s.out("logs", "stubborn"))
+    t0 = time.monotonic()
+    a3s.out("stop", "-t", "2", "stubborn")
+    took = time.monotonic() - t0
+    assert 2 <= took < 15
+    assert state(a3s, "stubborn") == ("exited", 137)
+    assert wait_for(lambda: "got TERM" in a3s.out("logs", "stubborn"), 5)
+
+
+def test_restart_on_failure_exactly_twice(a3s):
+    a3s.out("run", "-d", "--name", "flaky", "--restart", "on-failure:2", IMG, "sh", "-c", "echo run; exit 1")
+    assert a3s.out("wait", "flaky") == "1\n"
+    assert a3s.out("logs", "flaky").count("run\n") == 3
+    assert a3s.out("inspect", "-f", "{{.RestartCount}}", "flaky").strip() == "2"
+    assert state(a3s, "flaky") == ("exited", 1)
+
+
+def test_restart_policy_and_rm_conflict(a3s):
+    p = a3s.run("run", "-d", "--rm", "--restart", "always", IMG, "true")
+    assert p.returncode == 125 and b"conflicting options" in p.stderr
+    p = a3s.run("run", "-d", "--restart", "sometimes", IMG, "true")
+    assert p.returncode == 125 and b"invalid restart policy" in p.stderr
+
+
+def test_run_d_rm_removes_itself(a3s):
+    box_id = a3s.out("run", "-d", "--rm", IMG, "sh", "-c", "echo bye").strip()
+    assert a3s.out("wait", box_id) == "0\n"
+    assert wait_for(lambda: a3s.run("inspect", box_id).returncode == 1, 10)
+    assert os.listdir(os.path.join(a3s.root, "boxes")) == []
+
+
+def test_sigkill_of_qemu_is_reconciled(a3s):
+    a3s.out("run", "-d", "--name", "victim", IMG, "sleep", "100")
+    qemu = procs(a3s, "qemu-system")
+    assert len(qemu) == 1
+    os.kill(qemu[0], signal.SIGKILL)
+    assert a3s.out("wait", "victim") == "137\n"
+    assert state(a3s, "victim") == ("exited", 137)
+    assert procs(a3s, "__monitor") == []
+
+
+def test_sigkill_of_monitor_is_reconciled(a3s):
+    a3s.out("run", "-d", "--name", "orphan", IMG, "sleep", "100")
+    mon = procs(a3s, "__monitor")
+    assert len(mon) == 1
+    os.kill(mon[0], signal.SIGKILL)
+    assert wait_for(lambda: procs(a3s, "qemu-system") == [], 10)  # the VM goes with it
+    st, code = state(a3s, "orphan")
+    assert (st, code) == ("exited", 137)
+    assert "monitor was lost" in a3s.out("inspect", "-f", "{{.State.Error}}", "orphan")
+    assert a3s.out("rm", "orphan") == "orphan\n"
+
+
+def test_create_then_start_and_kill_signal(a3s):
+    box_id = a3s.out("create", "--name", "later", "-l", "tier=web", IMG, "sh", "-c",
+                     "trap 'echo got USR1' USR1; echo up; while true; do sleep 0.1; done").strip()
+    assert state(a3s, "later") == ("created", 0)
+    assert "later" in a3s.out("ps", "-a", "--filter", "label=tier=web", "--format", "{{.Names}}")
+    assert a3s.out("start", box_id[:10]) == box_id[:10] + "\n"
+    assert a3s.out("start", "later") == "later\n"  # already running: no-op
+    assert wait_for(lambda: "up" in a3s.out("logs", "later"))
+    assert a3s.out("kill", "-s", "USR1", "later") == "later\n"
+    assert wait_for(lambda: "got USR1" in a3s.out("logs", "later"))
+    assert state(a3s, "later")[0] == "running"
+    a3s.out("kill", "later")
+    assert state(a3s, "later") == ("exited", 137)
+    p = a3s.run("kill", "later")
+    assert p.returncode == 1 and b"not running" in p.stderr
+
+
+def test_pause_unpause(a3s):
+    a3s.out("run", "-d", "--name", "pz", IMG, "sh", "-c", TICKER)
+    assert wait_for(lambda: "tick 1" in a3s.out("logs", "pz"))
+    a3s.out("pause", "pz")
+    assert state(a3s, "pz")[0] == "paused"
+    assert "(Paused)" in a3s.out("ps")
+    n = a3s.out("logs", "pz").count("tick")
+    time.sleep(1.0)
+    assert a3s.out("logs", "pz").count("tick") == n  # the whole VM stopped
+    p = a3s.run("pause", "pz")
+    assert p.returncode == 1
+    a3s.out("unpause", "pz")
+    assert state(a3s, "pz")[0] == "running"
+    assert wait_for(lambda: a3s.out("logs", "pz").count("tick") > n)
+    a3s.out("stop", "-t", "1", "pz")  # stop of a paused box works too
+    a3s.out("rm", "pz")
+
+
+def test_logs_follow_ends_with_the_box(a3s):
+    a3s.out("run", "-d", "--name", "fz", IMG, "sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.3; done")
+    p = a3s.run("logs", "-f", "fz", timeout=60)
+    assert p.returncode == 0
+    assert p.stdout == b"line 1\nline 2\nline 3\n"
+
+
+def test_concurrent_run_d_and_rm_f(a3s):
+    def run_one(i, out):
+        out[i] = a3s.run("run", "-d", "--name", "c%d" % i, IMG, "sleep", "60")
+
+    results = [None] * 8
+    threads = [threading.Thread(target=run_one, args=(i, results)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        assert r.returncode == 0, r.stderr
+    rows = json.loads("[" + ",".join(a3s.out("ps", "--format", "json").splitlines()) + "]")
+    assert sorted(r["Names"] for r in rows) == ["c%d" % i for i in range(8)]
+    rms = [subprocess.Popen(a3s.cmd("rm", "-f", "c%d" % i), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+           for i in range(8)]
+    for p in rms:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    assert a3s.out("ps", "-a", "-q") == ""
+    assert procs(a3s, "qemu-system") == [] and procs(a3s, "__monitor") == []
+    assert os.listdir(os.path.join(a3s.root, "boxes")) == []
