@@ -232,7 +232,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 		(void)box_store_count_restart(r, id, &e);
 		box_event(r, id, "restart", NULL);
 	}
-	(void)box_store_set_monitor(r, id, 0, &e);
+	/* monitor_pid stays: waiters watch the process itself until it is gone */
 	if (auto_remove) {
 		box_log_close(&m.log);
 		(void)fs_rmtree(dir, &e);

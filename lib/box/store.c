@@ -249,7 +249,10 @@ int box_store_set_policy(struct root *r, const char *id, const char *policy, int
 void box_event(struct root *r, const char *id, const char *action, json_t *attrs)
 {
 	sqlite3_stmt *st;
-	char *a = json_dumps(attrs ? attrs : json_object(), JSON_COMPACT);
+	char *a;
+	if (!attrs)
+		attrs = json_object();
+	a = json_dumps(attrs, JSON_COMPACT);
 	if (sqlite3_prepare_v2(r->db, "INSERT INTO events (time, type, action, actor_id, attributes) "
 				      "VALUES (?, 'container', ?, ?, ?)",
 			       -1, &st, NULL) == SQLITE_OK) {

@@ -20,10 +20,10 @@ static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 		/* the VM dies with its monitor (PR_SET_PDEATHSIG) */
 		if (box_store_set_stopped_by_user(ctx->root, b->id, true, &ctx->err) < 0)
 			return -1;
-		if (b->monitor_pid > 0)
+		if (box_monitor_alive(b->monitor_pid, b->id))
 			kill(b->monitor_pid, SIGKILL);
-		else
-			kill(b->pid, SIGKILL);
+		else if (b->monitor_pid == 0 && b->pid > 0)
+			kill(b->pid, SIGKILL); /* a foreground run's engine */
 		if (box_wait_monitor(ctx->root, b->id, 30000, &ctx->err) < 0 && ctx->err.kind != ERR_RUNTIME)
 			return -1;
 	}

@@ -64,6 +64,13 @@ def a3s():
         yield A3s(root)
         # nothing may outlive a command: no process, no staging file
         assert leftover_processes(root) == []
+        # monitors write their own stderr (sanitizer reports too) here
+        boxes = os.path.join(root, "boxes")
+        for d in os.listdir(boxes) if os.path.isdir(boxes) else []:
+            log = os.path.join(boxes, d, "monitor.log")
+            if os.path.exists(log):
+                text = open(log, errors="replace").read()
+                assert "Sanitizer" not in text and "runtime error" not in text, text
         tmp = os.path.join(root, "tmp")
         if os.path.isdir(tmp):
             assert os.listdir(tmp) == [], "staging files left in %s" % tmp
