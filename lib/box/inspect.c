@@ -1,5 +1,7 @@
 #include "box/inspect.h"
 
+#include "box/ports.h"
+
 #include <string.h>
 
 #include "box/format.h"
@@ -70,7 +72,8 @@ static json_t *host_config_json(const struct box_record *b)
 static json_t *network_json(const struct box_record *b)
 {
 	bool net = strcmp(str_or(b->config, "Network", "default"), "none") != 0;
-	return json_pack("{s:o, s:s}", "Ports", get_or(b->config, "Ports", json_object()), "IPAddress",
+	const json_t *ports = json_object_get(b->config, "Ports");
+	return json_pack("{s:o, s:s}", "Ports", json_is_array(ports) ? box_ports_docker(ports) : json_object(), "IPAddress",
 			 net ? "10.0.2.15" : "");
 }
 

@@ -12,6 +12,7 @@
 
 #include "box/boot.h"
 #include "box/logfile.h"
+#include "box/publish.h"
 #include "box/record.h"
 #include "box/session.h"
 #include "box/spec.h"
@@ -151,18 +152,22 @@ static bool backoff(int ms)
 	}
 }
 
-static int run_once(struct mon *m, const struct box_spec *spec, struct boot_paths *boot, const char *rootfs,
-		    const char *dir, int *code, struct err *e)
+static int run_once(struct mon *m, const struct box_record *b, const struct box_spec *spec, struct boot_paths *boot,
+		    const char *rootfs, const char *dir, int *code, struct err *e)
 {
 	struct box_vm vm;
 	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event,
 				.arg = m, .monitor = true};
 	struct session_result res = {0};
-	char *rw = xasprintf("%s/rw.img", dir), *wire = NULL;
+	char *rw, *wire = NULL, *hostfwd = NULL;
 	size_t wire_len;
 	int rc;
+	if (box_publish(m->r, m->id, b->config, &hostfwd, e) < 0)
+		return -1;
+	rw = xasprintf("%s/rw.img", dir);
 	box_spec_wire(spec, true, &wire, &wire_len);
 	box_vm_init(&vm, boot, spec, dir, rootfs, rw);
+	vm.vc.net_hostfwd = hostfwd;
 	rc = box_session_run(&vm.vc, wire, wire_len, &io, on_started, m, &res, e);
 	box_vm_release(&vm);
 	box_log_flush(&m->log);
@@ -177,6 +182,7 @@ static int run_once(struct mon *m, const struct box_spec *spec, struct boot_path
 	free(res.message);
 	free(wire);
 	free(rw);
+	free(hostfwd);
 	return rc;
 }
 
@@ -214,7 +220,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	for (;;) {
 		int code = 0;
 		m.vm_started = false;
-		if (run_once(&m, &spec, &boot, rootfs, dir, &code, &e) < 0) {
+		if (run_once(&m, b, &spec, &boot, rootfs, dir, &code, &e) < 0) {
 			ready(&m, e.msg);
 			/* a VM that died under the workload is a killed box; one
 			 * that never started is a runtime failure */

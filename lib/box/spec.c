@@ -10,6 +10,7 @@ void box_opts_release(struct box_opts *o)
 	strv_release(&o->env);
 	strv_release(&o->env_files);
 	strv_release(&o->labels);
+	strv_release(&o->publish);
 }
 
 void box_spec_release(struct box_spec *s)

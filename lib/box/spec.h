@@ -32,6 +32,8 @@ struct box_opts {
 	bool detach; /* -d */
 	struct strv labels; /* -l KEY[=VALUE], in order */
 	const char *restart; /* --restart policy, NULL = "no" */
+	struct strv publish; /* -p specs, in order */
+	bool publish_all; /* -P */
 	const char *network; /* "default", "none" (NULL = default) */
 	const char *accel; /* NULL = auto */
 };

@@ -59,7 +59,7 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 		push2(v, "-device", xstrdup("virtio-blk-device,drive=rw,serial=a3s-rw"));
 	}
 	if (cfg->net_user) {
-		push2(v, "-netdev", xstrdup("user,id=n0"));
+		push2(v, "-netdev", xasprintf("user,id=n0%s", cfg->net_hostfwd ? cfg->net_hostfwd : ""));
 		push2(v, "-device", xstrdup("virtio-net-device,netdev=n0"));
 	}
 	push2(v, "-device", xstrdup("virtio-serial-device,max_ports=2"));

@@ -22,6 +22,7 @@ struct vm_config {
 	const char *root_disk; /* read-only root filesystem image */
 	const char *rw_disk; /* writable layer, or NULL for a tmpfs upper */
 	bool net_user; /* zero-config NAT (QEMU user networking) */
+	const char *net_hostfwd; /* ",hostfwd=..." published ports, or NULL */
 	int ctl_fd; /* connected stream socket: the a3s.ctl serial port */
 	int qmp_fd; /* connected stream socket: QMP */
 	const char *console_log; /* serial console output */

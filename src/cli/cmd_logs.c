@@ -20,33 +20,15 @@ struct logs_opts {
 	double since, until; /* unix seconds, 0 = unset */
 };
 
-/* RFC 3339, unix seconds ("1700000000.5"), or a duration before now ("10m"). */
+/* time_parse_user() as unix seconds (logs compares in seconds). */
 static int parse_time(const char *s, double *out)
 {
-	int64_t sec;
-	int32_t nsec;
-	char *end;
-	double v;
-	if (time_parse_rfc3339(s, &sec, &nsec) == 0) {
-		*out = (double)sec + nsec / 1e9;
-		return 0;
-	}
-	v = strtod(s, &end);
-	if (end == s || v < 0)
+	struct timespec now;
+	int64_t ns;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (time_parse_user(s, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec, &ns) < 0)
 		return -1;
-	if (!*end) {
-		*out = v;
-		return 0;
-	}
-	if (end[1])
-		return -1;
-	switch (*end) {
-	case 's': break;
-	case 'm': v *= 60; break;
-	case 'h': v *= 3600; break;
-	default: return -1;
-	}
-	*out = (double)time(NULL) - v;
+	*out = (double)ns / 1e9;
 	return 0;
 }
 

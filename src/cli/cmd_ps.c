@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "box/format.h"
+#include "box/ports.h"
 #include "box/record.h"
 #include "cli.h"
 #include "format.h"
@@ -42,22 +43,7 @@ static int64_t now_ns(void)
 static char *ports(const struct box_record *b)
 {
 	const json_t *p = json_object_get(b->config, "Ports");
-	size_t i;
-	const json_t *v;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	if (!json_is_array(p))
-		return xstrdup("");
-	m = open_memstream(&buf, &len);
-	if (!m)
-		abort();
-	json_array_foreach(p, i, v) {
-		if (json_is_string(v))
-			fprintf(m, "%s%s", ftell(m) ? ", " : "", json_string_value(v));
-	}
-	fclose(m);
-	return buf;
+	return json_is_array(p) ? box_ports_summary(p) : xstrdup("");
 }
 
 /* One row: docker's keys, in sorted order (that is how {{json .}} prints). */

@@ -10,6 +10,8 @@
 #include "box/boot.h"
 #include "box/monitor.h"
 #include "box/policy.h"
+#include "box/ports.h"
+#include "box/publish.h"
 #include "box/rwlayer.h"
 #include "box/session.h"
 #include "box/spec.h"
@@ -53,6 +55,8 @@ static const struct option run_opts[] = {
 	{"net", required_argument, NULL, OPT_NETWORK},
 	{"accel", required_argument, NULL, OPT_ACCEL},
 	{"label", required_argument, NULL, 'l'},
+	{"publish", required_argument, NULL, 'p'},
+	{"publish-all", no_argument, NULL, 'P'},
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
@@ -74,6 +78,8 @@ static const char run_help[] =
 	"  -d, --detach             Run the box in the background and print its ID\n"
 	"  -l, --label list         Set meta data on a box\n"
 	"      --restart string     Restart policy: no, always, on-failure[:N], unless-stopped\n"
+	"  -p, --publish list       Publish a box's port(s) to the host ([ip:][hostport:]port[/proto])\n"
+	"  -P, --publish-all        Publish all exposed ports to random ports\n"
 	"      --rm                 Automatically remove the box when it exits\n"
 	"  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
 	"  -w, --workdir string     Working directory inside the box\n";
@@ -87,7 +93,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:itd", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:p:itdP", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
 		case OPT_NAME: o->name = optarg; break;
@@ -110,6 +116,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case 't': return cli_usage_error(ctx, "-t/--tty is not supported yet: run without it");
 		case 'd': o->detach = true; break;
 		case 'l': strv_push(&o->labels, optarg); break;
+		case 'p': strv_push(&o->publish, optarg); break;
+		case 'P': o->publish_all = true; break;
 		case OPT_RESTART: o->restart = optarg; break;
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
@@ -229,7 +237,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	enum accel accel_req = ACCEL_AUTO;
 	int interrupt_code = 0, policy_max = 0;
 	const char *policy = "no";
-	json_t *labels = NULL;
+	json_t *labels = NULL, *config = NULL;
 	bool creating = !strcmp(ctx->cmd_name, "create") || !strcmp(ctx->cmd_name, "container create");
 	sigset_t set, old;
 
@@ -266,9 +274,24 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	    interrupted(ctx, &interrupt_code))
 		goto fail;
 	{
-		json_t *j = box_spec_to_json(&spec, o.rm);
+		json_t *j = box_spec_to_json(&spec, o.rm), *ports = json_array();
+		for (size_t i = 0; i < o.publish.n; i++)
+			if (box_port_parse(o.publish.v[i], ports, &ctx->err) < 0) {
+				json_decref(ports);
+				json_decref(j);
+				goto fail;
+			}
+		if (o.publish_all)
+			box_ports_expose_all(img->config, ports);
+		if (json_array_size(ports) && !spec.net) {
+			json_decref(ports);
+			json_decref(j);
+			err_setk(&ctx->err, ERR_USAGE, "conflicting options: port publishing and --network none");
+			goto fail;
+		}
+		json_object_set_new(j, "Ports", ports);
 		cfgjson = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
+		config = j;
 	}
 	if (box_store_create(ctx->root, id, o.name, img->id, o.image, cfgjson, &name, &ctx->err) < 0)
 		goto fail;
@@ -301,12 +324,17 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	{
 		struct box_vm vm;
+		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
 		int srun;
+		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
+			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
+		vm.vc.net_hostfwd = hostfwd;
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
 		box_vm_release(&vm);
+		free(hostfwd);
 		if (srun < 0)
 			goto fail;
 	}
@@ -348,6 +376,7 @@ out:
 	box_spec_release(&spec);
 	image_free(img);
 	json_decref(labels);
+	json_decref(config);
 out_opts:
 	box_opts_release(&o);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -37,6 +37,7 @@ const struct cli_cmd cli_commands[] = {
 	{"wait", cmd_wait, CLI_NEED_ROOT, "BOX [BOX...]", "Block until boxes stop, then print their exit codes",
 	 NULL},
 	{"logs", cmd_logs, CLI_NEED_ROOT, "[OPTIONS] BOX", "Fetch the logs of a box", NULL},
+	{"port", cmd_port, CLI_NEED_ROOT, "BOX [PRIVATE_PORT[/PROTO]]", "List port mappings of a box", NULL},
 	{"pause", cmd_pause, CLI_NEED_ROOT, "BOX [BOX...]", "Pause the VMs of one or more boxes", NULL},
 	{"unpause", cmd_unpause, CLI_NEED_ROOT, "BOX [BOX...]", "Resume the VMs of one or more boxes", NULL},
 	{"__monitor", cmd_monitor, CLI_NEED_ROOT, "ID READY_FD", "(internal) a detached box's monitor", NULL},

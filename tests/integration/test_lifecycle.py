@@ -179,3 +179,63 @@ def test_concurrent_run_d_and_rm_f(a3s):
     assert a3s.out("ps", "-a", "-q") == ""
     assert procs(a3s, "qemu-system") == [] and procs(a3s, "__monitor") == []
     assert os.listdir(os.path.join(a3s.root, "boxes")) == []
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def http_get(port):
+    import urllib.request
+    return urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=5).read()
+
+
+WEB = "mkdir -p /www; echo served-from-box > /www/index.html; exec httpd -f -p 8080 -h /www"
+
+
+def test_web_server_on_published_port(a3s):
+    port = free_port()
+    a3s.out("run", "-d", "--name", "web", "-p", "127.0.0.1:%d:8080" % port, "-p", "9090/udp", IMG, "sh", "-c", WEB)
+    assert wait_for(lambda: _get_or_none(port) == b"served-from-box\n", 30)
+    lines = a3s.out("port", "web").splitlines()
+    assert lines[0] == "8080/tcp -> 127.0.0.1:%d" % port
+    assert re.fullmatch(r"9090/udp -> 0\.0\.0\.0:\d+", lines[1])
+    assert a3s.out("port", "web", "8080") == "127.0.0.1:%d\n" % port
+    assert "127.0.0.1:%d->8080/tcp" % port in a3s.out("ps")
+    ports = json.loads(a3s.out("inspect", "-f", "{{json .NetworkSettings.Ports}}", "web"))
+    assert ports["8080/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": str(port)}]
+    # the port is taken now: a second box cannot have it
+    p = a3s.run("run", "--rm", "-p", "127.0.0.1:%d:80" % port, IMG, "true")
+    assert p.returncode == 125
+    assert p.stderr.decode().strip() == "a3s-box: Bind for 127.0.0.1:%d failed: port is already allocated" % port
+    a3s.out("rm", "-f", "web")
+    p = a3s.run("run", "--rm", "--network", "none", "-p", "80", IMG, "true")
+    assert p.returncode == 125 and b"port publishing" in p.stderr
+
+
+def _get_or_none(port):
+    try:
+        return http_get(port)
+    except OSError:
+        return None
+
+
+def test_publish_all_uses_exposed_ports(a3s, workdir):
+    from imagebuild import build_image, busybox_file, dir_, symlink
+    layers = [[dir_("bin"), busybox_file(), symlink("bin/sh", "busybox"), symlink("bin/httpd", "busybox"),
+               symlink("bin/mkdir", "busybox"), symlink("bin/echo", "busybox")]]
+    tar = build_image(layers, config={"config": {"Env": ["PATH=/bin"], "Cmd": ["sh", "-c", WEB],
+                                                 "ExposedPorts": {"8080/tcp": {}}}},
+                      tag="test/web:1", workdir=workdir)
+    a3s.out("load", "-i", tar)
+    a3s.out("run", "-d", "--name", "pub", "-P", "test/web:1")
+    line = a3s.out("port", "pub").strip()
+    m = re.fullmatch(r"8080/tcp -> 0\.0\.0\.0:(\d+)", line)
+    assert m, line
+    assert wait_for(lambda: _get_or_none(int(m.group(1))) == b"served-from-box\n", 30)
+    a3s.out("rm", "-f", "pub")
