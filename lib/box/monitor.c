@@ -207,6 +207,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	if (box_store_find(r, id, &b, &e) < 0 || box_spec_from_json(b->config, &spec, &e) < 0 ||
 	    image_store_get(r, b->image_id, &img, &e) < 0 || image_rootfs_ensure(r, img, &rootfs, &e) < 0 ||
 	    boot_paths_resolve(ACCEL_AUTO, &boot, &e) < 0)

@@ -70,5 +70,7 @@ int cmd_inspect(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_inspect(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_rename(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -221,6 +221,7 @@ static void on_started(void *arg, pid_t pid)
 	struct started *st = arg;
 	struct err e = ERR_INIT;
 	(void)box_store_set_running(st->root, st->id, pid, &e);
+	box_event(st->root, st->id, "start", NULL);
 }
 
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
@@ -341,10 +342,13 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (res.message)
 		fprintf(stderr, "%s: %s\n", ctx->prog, res.message);
 	rc = res.exit_code;
+	box_event(ctx->root, id, "die", json_pack("{s:i}", "exitCode", rc));
 	if (o.rm) {
 		struct err e2 = ERR_INIT;
 		if (fs_rmtree(dir, &e2) < 0 || box_store_delete(ctx->root, id, &e2) < 0)
 			fprintf(stderr, "%s: removing box '%s': %s\n", ctx->prog, name, e2.msg);
+		else
+			box_event(ctx->root, id, "destroy", json_pack("{s:s}", "name", name));
 	} else {
 		struct err e2 = ERR_INIT;
 		if (box_store_set_exited(ctx->root, id, rc, &e2) < 0)

@@ -17,6 +17,8 @@ static const struct cli_cmd container_cmds[] = {
 	 "Display detailed information on one or more boxes", NULL},
 	{"rename", cmd_rename, CLI_NEED_ROOT, "BOX NEW_NAME", "Rename a box", NULL},
 	{"prune", cmd_container_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove all stopped boxes", NULL},
+	{"update", cmd_update, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]", "Update configuration of one or more boxes",
+	 NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -40,6 +42,9 @@ const struct cli_cmd cli_commands[] = {
 	{"port", cmd_port, CLI_NEED_ROOT, "BOX [PRIVATE_PORT[/PROTO]]", "List port mappings of a box", NULL},
 	{"pause", cmd_pause, CLI_NEED_ROOT, "BOX [BOX...]", "Pause the VMs of one or more boxes", NULL},
 	{"unpause", cmd_unpause, CLI_NEED_ROOT, "BOX [BOX...]", "Resume the VMs of one or more boxes", NULL},
+	{"update", cmd_update, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]", "Update configuration of one or more boxes",
+	 NULL},
+	{"events", cmd_events, CLI_NEED_ROOT, "[OPTIONS]", "Get real time events from the server", NULL},
 	{"__monitor", cmd_monitor, CLI_NEED_ROOT, "ID READY_FD", "(internal) a detached box's monitor", NULL},
 	{"images", cmd_images, CLI_NEED_ROOT, "[OPTIONS] [REPOSITORY[:TAG]]", "List images", NULL},
 	{"load", cmd_load, CLI_NEED_ROOT, "[OPTIONS]", "Load an image from a tar archive or STDIN", NULL},

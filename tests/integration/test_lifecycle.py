@@ -95,6 +95,8 @@ def test_run_d_rm_removes_itself(a3s):
 
 def test_sigkill_of_qemu_is_reconciled(a3s):
     a3s.out("run", "-d", "--name", "victim", IMG, "sleep", "100")
+    # run -d returns once the engine is forked; wait for its exec
+    assert wait_for(lambda: len(procs(a3s, "qemu-system")) == 1, 10)
     qemu = procs(a3s, "qemu-system")
     assert len(qemu) == 1
     os.kill(qemu[0], signal.SIGKILL)
@@ -105,6 +107,7 @@ def test_sigkill_of_qemu_is_reconciled(a3s):
 
 def test_sigkill_of_monitor_is_reconciled(a3s):
     a3s.out("run", "-d", "--name", "orphan", IMG, "sleep", "100")
+    assert wait_for(lambda: len(procs(a3s, "qemu-system")) == 1, 10)
     mon = procs(a3s, "__monitor")
     assert len(mon) == 1
     os.kill(mon[0], signal.SIGKILL)
