@@ -1,4 +1,5 @@
 #include "loop.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -75,6 +76,13 @@ static void on_frame(struct state *s, const struct frame *f)
 		if (signo > 0 && signo < NSIG && kill(s->w->pid, (int)signo) < 0)
 			log_err("delivering signal %u: %m", signo);
 		break;
+	case A3S_FRAME_STATS_REQ: {
+		char text[512];
+		size_t n = stats_collect(text, sizeof(text));
+		if (frame_write(s->c->fd, A3S_FRAME_STATS, text, n) < 0)
+			log_err("sending stats: %m");
+		break;
+	}
 	default:
 		break; /* nothing else is meant for us now */
 	}

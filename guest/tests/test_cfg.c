@@ -198,7 +198,7 @@ TEST(frame_parse_rejects)
 	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, 0, A3S_PROTO_VERSION, 0);
 	CHECK(frame_parse(b, 8, &f) == -1);
-	hdr(b, A3S_FRAME_ACK + 1, A3S_PROTO_VERSION, 0);
+	hdr(b, A3S_FRAME_STATS + 1, A3S_PROTO_VERSION, 0);
 	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, A3S_FRAME_STDIN, A3S_PROTO_VERSION, A3S_FRAME_MAX + 1);
 	CHECK(frame_parse(b, 8, &f) == -1);

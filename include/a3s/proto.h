@@ -49,6 +49,11 @@ enum a3s_frame_type {
 	A3S_FRAME_EXIT = 7,
 	/* host -> guest: EXIT was received; the guest may power off */
 	A3S_FRAME_ACK = 8,
+	/* host -> guest: report resource use (empty payload) */
+	A3S_FRAME_STATS_REQ = 9,
+	/* guest -> host: the answer; payload: text lines "key value\n" with
+	 * keys mem_used, mem_total (bytes), pids, net_rx, net_tx (bytes) */
+	A3S_FRAME_STATS = 10,
 };
 
 struct a3s_frame_hdr {

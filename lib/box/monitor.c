@@ -108,6 +108,17 @@ static void on_event(void *arg, const char *what)
 	box_event(m->r, m->id, !strcmp(what, "paused") ? "pause" : "unpause", NULL);
 }
 
+/* Publish the guest's answer for `stats` (written whole, then renamed). */
+static void on_stats(void *arg, const char *text, size_t len)
+{
+	struct mon *m = arg;
+	struct err e = ERR_INIT;
+	char *dir = box_dir(m->r, m->id), *path = xasprintf("%s/stats", dir);
+	(void)fs_write_atomic(path, text, len, 0600, &e);
+	free(path);
+	free(dir);
+}
+
 static void on_started(void *arg, pid_t pid)
 {
 	struct mon *m = arg;
@@ -156,7 +167,7 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 		    const char *rootfs, const char *dir, int *code, struct err *e)
 {
 	struct box_vm vm;
-	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event,
+	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event, .stats = on_stats,
 				.arg = m, .monitor = true};
 	struct session_result res = {0};
 	char *rw, *wire = NULL, *hostfwd = NULL;

@@ -65,6 +65,10 @@ static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 		else /* a closed stdout (e.g. `| head`) must not stop the box */
 			(void)io_write_all(type == A3S_FRAME_STDOUT ? s->io->out_fd : s->io->err_fd, p, len);
 		return 0;
+	case A3S_FRAME_STATS:
+		if (s->io->stats)
+			s->io->stats(s->io->arg, (const char *)p, len);
+		return 0;
 	case A3S_FRAME_EXIT:
 		if (len < 4 || s->exited)
 			return err_set(s->e, "guest sent a malformed exit frame");
@@ -174,7 +178,12 @@ static void monitor_signal(struct sess *s, const struct signalfd_siginfo *si)
 		}
 		break;
 	case SIGUSR2:
-		pause_vm(s, value != 0);
+		if (value == 2) {
+			if (s->hello && !s->exited)
+				queue(s, A3S_FRAME_STATS_REQ, NULL, 0);
+		} else {
+			pause_vm(s, value != 0);
+		}
 		break;
 	}
 }

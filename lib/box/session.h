@@ -20,6 +20,8 @@ struct session_io {
 	void (*output)(void *arg, int stream, const void *p, size_t n);
 	/* State changes the session makes on request: "paused", "running". */
 	void (*event)(void *arg, const char *what);
+	/* The guest's answer to a stats request (A3S_FRAME_STATS text). */
+	void (*stats)(void *arg, const char *text, size_t len);
 	void *arg;
 	/*
 	 * Signal handling. Foreground (false): SIGINT, SIGTERM, SIGHUP and
@@ -27,7 +29,8 @@ struct session_io {
 	 * still running SESSION_STOP_GRACE_MS later, stops the VM. Monitor
 	 * (true): requests sent with sigqueue (docs/lifecycle.md): SIGTERM
 	 * value = stop timeout in seconds, SIGUSR1 value = signal for the
-	 * workload (SIGKILL stops the VM), SIGUSR2 value = 1 pause, 0 resume.
+	 * workload (SIGKILL stops the VM), SIGUSR2 value = 1 pause, 0 resume,
+	 * 2 ask the guest for its resource use (answered through stats).
 	 */
 	bool monitor;
 	/* The box is thrown away after the session (--rm): once EXIT is in

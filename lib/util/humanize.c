@@ -14,6 +14,18 @@ char *human_size(double size, int precision, char *buf, size_t len)
 	return buf;
 }
 
+char *human_bytes(double size, char *buf, size_t len)
+{
+	static const char *const abbrs[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+	size_t i = 0;
+	while (size >= 1024.0 && i + 1 < sizeof(abbrs) / sizeof(abbrs[0])) {
+		size /= 1024.0;
+		i++;
+	}
+	snprintf(buf, len, "%.4g%s", size, abbrs[i]);
+	return buf;
+}
+
 char *human_duration(int64_t seconds, char *buf, size_t len)
 {
 	int64_t minutes = seconds / 60;

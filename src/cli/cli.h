@@ -56,6 +56,7 @@ int cmd_tag(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_rmi(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_monitor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_port(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_stats(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_start(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_stop(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_restart(struct cli_ctx *ctx, int argc, char **argv);

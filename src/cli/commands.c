@@ -39,6 +39,8 @@ const struct cli_cmd cli_commands[] = {
 	{"wait", cmd_wait, CLI_NEED_ROOT, "BOX [BOX...]", "Block until boxes stop, then print their exit codes",
 	 NULL},
 	{"logs", cmd_logs, CLI_NEED_ROOT, "[OPTIONS] BOX", "Fetch the logs of a box", NULL},
+	{"stats", cmd_stats, CLI_NEED_ROOT, "[OPTIONS] [BOX...]", "Display a live stream of box resource usage",
+	 NULL},
 	{"port", cmd_port, CLI_NEED_ROOT, "BOX [PRIVATE_PORT[/PROTO]]", "List port mappings of a box", NULL},
 	{"pause", cmd_pause, CLI_NEED_ROOT, "BOX [BOX...]", "Pause the VMs of one or more boxes", NULL},
 	{"unpause", cmd_unpause, CLI_NEED_ROOT, "BOX [BOX...]", "Resume the VMs of one or more boxes", NULL},

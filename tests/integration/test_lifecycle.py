@@ -242,3 +242,21 @@ def test_publish_all_uses_exposed_ports(a3s, workdir):
     assert m, line
     assert wait_for(lambda: _get_or_none(int(m.group(1))) == b"served-from-box\n", 30)
     a3s.out("rm", "-f", "pub")
+
+
+def test_stats_reports_guest_and_engine_use(a3s):
+    a3s.out("run", "-d", "--name", "spin", "-m", "256m", IMG, "sh", "-c",
+            "sleep 1000 & dd if=/dev/zero of=/tmp/f bs=1M count=8 2>/dev/null; while true; do :; done")
+    time.sleep(2)
+    row = json.loads(a3s.out("stats", "--no-stream", "--format", "json", "spin"))
+    assert row["Name"] == "spin" and row["ID"] == row["Container"] and len(row["ID"]) == 12
+    cpu = float(row["CPUPerc"].rstrip("%"))
+    assert cpu > 20, row  # a busy loop keeps a vCPU thread busy
+    used, limit = row["MemUsage"].split(" / ")
+    assert limit == "256MiB" and used.endswith("MiB")
+    assert int(row["PIDs"]) >= 2  # the shell and its sleep
+    assert re.fullmatch(r"[\d.]+k?B / [\d.]+k?B", row["NetIO"]), row
+    out = a3s.out("stats", "--no-stream")
+    assert out.splitlines()[0].split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/", "LIMIT",
+                                           "MEM", "%", "NET", "I/O", "BLOCK", "I/O", "PIDS"]
+    a3s.out("rm", "-f", "spin")
