@@ -72,6 +72,26 @@ void box_record_list_free(struct box_record **v, size_t n)
 	free(v);
 }
 
+bool box_engine_alive(pid_t pid, const char *id)
+{
+	char path[64], *cmdline = NULL;
+	size_t len = 0;
+	struct err e = ERR_INIT;
+	bool ok = false;
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if (fs_read_file(path, 1 << 20, &cmdline, &len, &e) < 0)
+		return false;
+	for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1)
+		if (strstr(cmdline + i, id)) {
+			ok = true; /* a zombie's command line is empty */
+			break;
+		}
+	free(cmdline);
+	return ok;
+}
+
 bool box_monitor_alive(pid_t pid, const char *id)
 {
 	char path[64], *cmdline = NULL;

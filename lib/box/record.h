@@ -46,6 +46,8 @@ int box_store_list(struct root *r, struct box_record ***out, size_t *n, struct e
  * changed something, 0 when not, -1 on a database error.
  */
 int box_reconcile(struct root *r, struct box_record *b, struct err *e);
+/* Is pid a live engine (QEMU) of box id (its command line names the box)? */
+bool box_engine_alive(pid_t pid, const char *id);
 /* Is pid a live a3s-box monitor of box id? */
 bool box_monitor_alive(pid_t pid, const char *id);
 

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "box/control.h"
 #include "box/store.h"
@@ -26,6 +27,11 @@ static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 			kill(b->pid, SIGKILL); /* a foreground run's engine */
 		if (box_wait_monitor(ctx->root, b->id, 30000, &ctx->err) < 0 && ctx->err.kind != ERR_RUNTIME)
 			return -1;
+		/* the engine dies with its monitor, but not in the same instant */
+		for (int i = 0; i < 200 && box_engine_alive(b->pid, b->id); i++) {
+			kill(b->pid, SIGKILL);
+			nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
+		}
 	}
 	dir = box_dir(ctx->root, b->id);
 	rc = fs_rmtree(dir, &ctx->err);
