@@ -19,13 +19,37 @@ char *box_log_path(const char *box_dir, const char *id)
 	return xasprintf("%s/%s-json.log", box_dir, id);
 }
 
+char *box_log_rotated_path(const char *path)
+{
+	return xasprintf("%s.1", path);
+}
+
 int box_log_open(struct box_log_writer *w, const char *path, struct err *e)
 {
+	const char *env = getenv("A3S_BOX_LOG_MAX_SIZE");
 	memset(w, 0, sizeof(*w));
 	w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (w->fd < 0)
 		return err_sys(e, errno, "opening the box log '%s'", path);
+	w->path = xstrdup(path);
+	w->size = lseek(w->fd, 0, SEEK_END);
+	w->max_size = env && atoll(env) > 0 ? atoll(env) : BOX_LOG_MAX_SIZE;
 	return 0;
+}
+
+/* Move the full log aside and start a new one (readers that hold the old
+ * file open keep reading it to its end). */
+static void rotate(struct box_log_writer *w)
+{
+	char *old = box_log_rotated_path(w->path);
+	int fd;
+	if (rename(w->path, old) == 0 &&
+	    (fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)) >= 0) {
+		close(w->fd);
+		w->fd = fd;
+		w->size = 0;
+	}
+	free(old);
 }
 
 static void emit(struct box_log_writer *w, int stream, const char *p, size_t n)
@@ -46,7 +70,10 @@ static void emit(struct box_log_writer *w, int stream, const char *p, size_t n)
 	size_t l = strlen(line);
 	line = xrealloc(line, l + 2);
 	line[l] = '\n';
-	(void)io_write_all(w->fd, line, l + 1);
+	if (w->size > 0 && w->size + (long long)l + 1 > w->max_size)
+		rotate(w);
+	if (io_write_all(w->fd, line, l + 1) == 0)
+		w->size += (long long)l + 1;
 	free(line);
 }
 
@@ -94,6 +121,7 @@ void box_log_close(struct box_log_writer *w)
 		free(w->part[k]);
 	if (w->fd >= 0)
 		close(w->fd);
+	free(w->path);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 }

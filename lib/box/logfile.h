@@ -16,8 +16,14 @@
 
 char *box_log_path(const char *box_dir, const char *id);
 
+/* Rotation: when the log passes this size it becomes <log>.1 (replacing the
+ * previous one) and a new log starts; $A3S_BOX_LOG_MAX_SIZE (bytes) overrides. */
+#define BOX_LOG_MAX_SIZE (10LL * 1024 * 1024)
+
 struct box_log_writer {
 	int fd;
+	char *path;
+	long long size, max_size;
 	/* a partial line per stream: docker splits the log at newlines */
 	char *part[2];
 	size_t part_len[2];
@@ -39,6 +45,9 @@ struct box_log_entry {
 	int32_t nsec;
 	char time[40]; /* as written */
 };
+
+/* The rotated-out previous log of path ("<path>.1"); caller frees. */
+char *box_log_rotated_path(const char *path);
 
 /* Parse one line; 0 or -1 when it is not a log entry. */
 int box_log_parse_line(const char *line, struct box_log_entry *out);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "box/control.h"
@@ -129,37 +130,49 @@ int cmd_logs(struct cli_ctx *ctx, int argc, char **argv)
 	dir = box_dir(ctx->root, b->id);
 	path = box_log_path(dir, b->id);
 	free(dir);
-	f = fopen(path, "re");
-	free(path);
-	if (f) {
-		drain(f, &o, &tail);
-		for (size_t i = 0; i < tail.n; i++) {
-			struct box_log_entry en;
-			if (box_log_parse_line(tail.v[i], &en) == 0)
-				print_entry(&o, &en);
-			box_log_entry_release(&en);
+	{
+		/* the rotated-out part first, then the current log */
+		char *rot = box_log_rotated_path(path);
+		FILE *r = fopen(rot, "re");
+		free(rot);
+		if (r) {
+			drain(r, &o, &tail);
+			fclose(r);
 		}
-		strv_release(&tail);
 	}
+	f = fopen(path, "re");
+	if (f)
+		drain(f, &o, &tail);
+	for (size_t i = 0; i < tail.n; i++) {
+		struct box_log_entry en;
+		if (box_log_parse_line(tail.v[i], &en) == 0)
+			print_entry(&o, &en);
+		box_log_entry_release(&en);
+	}
+	strv_release(&tail);
 	while (o.follow) {
 		struct box_record *n = NULL;
+		struct stat now, cur;
 		bool active;
 		if (box_store_find(ctx->root, b->id, &n, &ctx->err) < 0)
 			break;
 		active = box_is_active(n) || !strcmp(n->state, "created");
 		box_record_free(n);
-		if (!f) {
-			char *d2 = box_dir(ctx->root, b->id), *p2 = box_log_path(d2, b->id);
-			f = fopen(p2, "re");
-			free(d2);
-			free(p2);
-		}
 		if (f)
 			drain(f, &o, NULL);
+		/* rotated: the old file is read to its end, then the new one */
+		if (!f || (stat(path, &now) == 0 && fstat(fileno(f), &cur) == 0 && now.st_ino != cur.st_ino)) {
+			if (f)
+				fclose(f);
+			f = fopen(path, "re");
+			if (f)
+				drain(f, &o, NULL);
+		}
 		if (!active)
 			break; /* the box ended: what it wrote is out */
 		nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
 	}
+	free(path);
 	if (f)
 		fclose(f);
 	box_record_free(b);

@@ -260,3 +260,28 @@ def test_stats_reports_guest_and_engine_use(a3s):
     assert out.splitlines()[0].split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/", "LIMIT",
                                            "MEM", "%", "NET", "I/O", "BLOCK", "I/O", "PIDS"]
     a3s.out("rm", "-f", "spin")
+
+
+def test_start_attach_streams_and_returns_the_code(a3s):
+    a3s.out("create", "--name", "att", IMG, "sh", "-c", "echo out; echo err >&2; exit 7")
+    p = a3s.run("start", "-a", "att")
+    assert p.returncode == 7
+    assert p.stdout == b"out\n" and p.stderr == b"err\n"
+
+
+def test_logs_rotate_by_size(a3s):
+    a3s.out("run", "-d", "--name", "chatty", IMG, "sh", "-c",
+            "i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo line $i; done",
+            env={"A3S_BOX_LOG_MAX_SIZE": "4096"})
+    assert a3s.out("wait", "chatty") == "0\n"
+    box_dir = os.path.join(a3s.root, "boxes", a3s.out("inspect", "-f", "{{.Id}}", "chatty").strip())
+    logs = sorted(f for f in os.listdir(box_dir) if "-json.log" in f)
+    assert len(logs) == 2 and logs[1].endswith(".log.1")
+    for f in logs:
+        assert os.path.getsize(os.path.join(box_dir, f)) <= 4096
+    lines = a3s.out("logs", "chatty").splitlines()
+    # the newest lines survive, in order, without gaps
+    assert lines[-1] == "line 300"
+    first = int(lines[0].split()[1])
+    assert lines == ["line %d" % i for i in range(first, 301)]
+    assert first > 1
