@@ -46,23 +46,6 @@ static int add_event(struct root *r, const char *action, const char *id, const j
 	return 0;
 }
 
-/* Inside a transaction: 1 and the owner's id when name is taken, 0 when
- * free, -1 on error. */
-static int name_owner(struct root *r, const char *name, char owner[65], struct err *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-	if (sqlite3_prepare_v2(r->db, "SELECT id FROM boxes WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-		return root_dberr(r, e, "looking up a box name");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(owner, 65, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return root_dberr(r, e, "looking up a box name");
-	return rc == SQLITE_ROW;
-}
 
 /* Run an UPDATE/DELETE with text parameters; returns the rows changed. */
 static int exec_text(struct root *r, const char *sql, const char *a, const char *b, const char *what,
@@ -104,7 +87,7 @@ int box_rename(struct root *r, const char *old, const char *new_name, struct err
 		box_record_free(b);
 		return -1;
 	}
-	rc = name_owner(r, new_name, owner, e);
+	rc = box_store_name_owner(r, new_name, owner, e);
 	if (rc > 0)
 		rc = err_setk(e, ERR_CONFLICT,
 			 "Conflict. The box name \"/%s\" is already in use by box \"%s\". You have to remove (or rename) that box to be able to reuse that name",

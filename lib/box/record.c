@@ -72,39 +72,38 @@ void box_record_list_free(struct box_record **v, size_t n)
 	free(v);
 }
 
-bool box_engine_alive(pid_t pid, const char *id)
+/* The NUL-separated command line of a live process; NULL when gone. */
+static char *read_cmdline(pid_t pid, size_t *len)
 {
 	char path[64], *cmdline = NULL;
-	size_t len = 0;
 	struct err e = ERR_INIT;
-	bool ok = false;
 	if (pid <= 0 || kill(pid, 0) < 0)
-		return false;
+		return NULL;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (fs_read_file(path, 1 << 20, &cmdline, &len, &e) < 0)
-		return false;
-	for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1)
-		if (strstr(cmdline + i, id)) {
-			ok = true; /* a zombie's command line is empty */
-			break;
-		}
+	if (fs_read_file(path, 1 << 20, &cmdline, len, &e) < 0)
+		return NULL;
+	return cmdline;
+}
+
+bool box_engine_alive(pid_t pid, const char *id)
+{
+	size_t len = 0;
+	char *cmdline = read_cmdline(pid, &len);
+	bool ok = false;
+	/* a zombie's command line is empty */
+	for (size_t i = 0; cmdline && i < len && !ok; i += strlen(cmdline + i) + 1)
+		ok = strstr(cmdline + i, id) != NULL;
 	free(cmdline);
 	return ok;
 }
 
 bool box_monitor_alive(pid_t pid, const char *id)
 {
-	char path[64], *cmdline = NULL;
 	size_t len = 0;
-	struct err e = ERR_INIT;
+	char *cmdline = read_cmdline(pid, &len);
 	bool ok = false;
-	if (pid <= 0 || kill(pid, 0) < 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (fs_read_file(path, 65536, &cmdline, &len, &e) < 0)
-		return false;
 	/* argv is NUL-separated: look for "__monitor" followed by the id */
-	for (size_t i = 0; i + 1 < len; i += strlen(cmdline + i) + 1) {
+	for (size_t i = 0; cmdline && i + 1 < len; i += strlen(cmdline + i) + 1) {
 		if (!strcmp(cmdline + i, "__monitor")) {
 			size_t j = i + strlen(cmdline + i) + 1;
 			ok = j < len && !strcmp(cmdline + j, id);

@@ -60,7 +60,7 @@ char *box_dir(const struct root *r, const char *id)
 	return xasprintf("%s/boxes/%s", r->path, id);
 }
 
-static int name_owner(struct root *r, const char *name, char owner[65], struct err *e)
+int box_store_name_owner(struct root *r, const char *name, char owner[65], struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -71,6 +71,8 @@ static int name_owner(struct root *r, const char *name, char owner[65], struct e
 	if (rc == SQLITE_ROW)
 		snprintf(owner, 65, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return root_dberr(r, e, "looking up a box name");
 	return rc == SQLITE_ROW;
 }
 
@@ -87,7 +89,7 @@ int box_store_create(struct root *r, const char *id, const char *name, const cha
 	if (root_begin(r, e) < 0)
 		return -1;
 	if (name) {
-		rc = name_owner(r, name, owner, e);
+		rc = box_store_name_owner(r, name, owner, e);
 		if (rc < 0)
 			goto fail;
 		if (rc) {
@@ -105,7 +107,7 @@ int box_store_create(struct root *r, const char *id, const char *name, const cha
 				free(cand);
 				cand = c2;
 			}
-			rc = name_owner(r, cand, owner, e);
+			rc = box_store_name_owner(r, cand, owner, e);
 			if (rc < 0) {
 				free(cand);
 				goto fail;

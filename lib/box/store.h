@@ -13,6 +13,8 @@
 void box_new_id(char out[65]);
 /* A docker-style "adjective_name"; caller frees. */
 char *box_random_name(void);
+/* 1 and the owner's id when name is taken, 0 when free, -1 on error. */
+int box_store_name_owner(struct root *r, const char *name, char owner[65], struct err *e);
 /* Valid box name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (docker's rule). */
 int box_name_valid(const char *name);
 
