@@ -18,13 +18,26 @@
 #include "box/spec.h"
 #include "box/store.h"
 #include "image/rootfs.h"
-#include "image/store.h"
 #include "util/fs.h"
 #include "util/io.h"
+#include "util/memtrim.h"
 #include "util/xalloc.h"
 
 #define BACKOFF_START_MS 100
 #define BACKOFF_MAX_MS 60000
+
+/* $A3S_BOX_MONITOR, or a3s-box-monitor next to the running executable. */
+static char *monitor_path(void)
+{
+	const char *env = getenv("A3S_BOX_MONITOR");
+	char *dir, *p;
+	if (env && *env)
+		return xstrdup(env);
+	dir = fs_exe_dir();
+	p = xasprintf("%s/a3s-box-monitor", dir);
+	free(dir);
+	return p;
+}
 
 int box_monitor_spawn(struct root *r, const char *id, struct err *e)
 {
@@ -32,12 +45,21 @@ int box_monitor_spawn(struct root *r, const char *id, struct err *e)
 	pid_t pid;
 	char buf[ERR_MSG_MAX];
 	size_t n = 0;
-	if (pipe2(p, O_CLOEXEC) < 0)
+	char *monitor = monitor_path();
+	if (access(monitor, X_OK) < 0) {
+		err_sys(e, errno, "the box monitor '%s' is missing; rebuild a3s-box", monitor);
+		free(monitor);
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(monitor);
 		return err_sys(e, errno, "starting the box monitor");
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
+		free(monitor);
 		return err_sys(e, errno, "starting the box monitor");
 	}
 	if (pid == 0) {
@@ -52,9 +74,10 @@ int box_monitor_spawn(struct root *r, const char *id, struct err *e)
 		dup2(lfd >= 0 ? lfd : null, 2);
 		fcntl(p[1], F_SETFD, 0);
 		snprintf(fd, sizeof(fd), "%d", p[1]);
-		execl("/proc/self/exe", "a3s-box", "--root", r->path, "__monitor", id, fd, (char *)NULL);
+		execl(monitor, "a3s-box-monitor", "--root", r->path, "__monitor", id, fd, (char *)NULL);
 		_exit(127);
 	}
+	free(monitor);
 	close(p[1]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
@@ -106,6 +129,7 @@ static void on_event(void *arg, const char *what)
 	struct err e = ERR_INIT;
 	(void)box_store_set_state(m->r, m->id, what, &e);
 	box_event(m->r, m->id, !strcmp(what, "paused") ? "pause" : "unpause", NULL);
+	mem_trim_idle();
 }
 
 /* Publish the guest's answer for `stats` (written whole, then renamed). */
@@ -117,6 +141,7 @@ static void on_stats(void *arg, const char *text, size_t len)
 	(void)fs_write_atomic(path, text, len, 0600, &e);
 	free(path);
 	free(dir);
+	mem_trim_idle();
 }
 
 static void on_started(void *arg, pid_t pid)
@@ -127,6 +152,14 @@ static void on_started(void *arg, pid_t pid)
 	(void)box_store_set_started(m->r, m->id, pid, getpid(), &e);
 	box_event(m->r, m->id, "start", NULL);
 	ready(m, "ok");
+}
+
+/* From here the monitor mostly waits: let its cold code go (now, not at
+ * start: until the engine has exec'd, its pages are shared and stay). */
+static void on_booted(void *arg)
+{
+	(void)arg;
+	mem_trim_idle();
 }
 
 /* Should the box run again, and after how long a wait? */
@@ -167,7 +200,7 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 		    const char *rootfs, const char *dir, int *code, struct err *e)
 {
 	struct box_vm vm;
-	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event, .stats = on_stats,
+	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event, .stats = on_stats, .booted = on_booted,
 				.arg = m, .monitor = true};
 	struct session_result res = {0};
 	char *rw, *wire = NULL, *hostfwd = NULL;
@@ -202,7 +235,6 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	struct mon m = {.r = r, .id = id, .ready_fd = ready_fd};
 	struct box_record *b = NULL;
 	struct box_spec spec = {0};
-	struct image *img = NULL;
 	struct boot_paths boot = {0};
 	struct err e = ERR_INIT;
 	char *dir = NULL, *rootfs = NULL, *logp = NULL;
@@ -220,7 +252,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	if (box_store_find(r, id, &b, &e) < 0 || box_spec_from_json(b->config, &spec, &e) < 0 ||
-	    image_store_get(r, b->image_id, &img, &e) < 0 || image_rootfs_ensure(r, img, &rootfs, &e) < 0 ||
+	    image_rootfs_existing(r, b->image_id, &rootfs, &e) < 0 ||
 	    boot_paths_resolve(ACCEL_AUTO, &boot, &e) < 0)
 		goto fail;
 	dir = box_dir(r, id);
@@ -269,7 +301,6 @@ out:
 	free(dir);
 	free(rootfs);
 	boot_paths_release(&boot);
-	image_free(img);
 	box_spec_release(&spec);
 	box_record_free(b);
 	return status;

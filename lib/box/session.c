@@ -57,6 +57,8 @@ static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 	switch (type) {
 	case A3S_FRAME_HELLO:
 		s->hello = true;
+		if (s->io->booted)
+			s->io->booted(s->io->arg);
 		return 0;
 	case A3S_FRAME_STDOUT:
 	case A3S_FRAME_STDERR:

@@ -20,6 +20,8 @@ struct session_io {
 	void (*output)(void *arg, int stream, const void *p, size_t n);
 	/* State changes the session makes on request: "paused", "running". */
 	void (*event)(void *arg, const char *what);
+	/* The guest's init is up (HELLO). */
+	void (*booted)(void *arg);
 	/* The guest's answer to a stats request (A3S_FRAME_STATS text). */
 	void (*stats)(void *arg, const char *text, size_t len);
 	void *arg;

@@ -162,7 +162,7 @@ out:
 int image_rootfs_ensure(struct root *r, const struct image *img, char **path, struct err *e)
 {
 	char id12[13];
-	char *out = xasprintf("%s/rootfs/%s.erofs", r->path, digest_hex(img->id));
+	char *out = image_rootfs_path(r, img->id);
 	struct err ignore = ERR_INIT;
 	struct stat st;
 

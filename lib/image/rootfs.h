@@ -14,4 +14,11 @@
  * image's last use. May take a while (blocks). Caller frees *path. */
 int image_rootfs_ensure(struct root *r, const struct image *img, char **path, struct err *e);
 
+/* "<root>/rootfs/<hex>.erofs" for an image id (built or not); caller frees.
+ * Kept apart from the builder so that the box monitor links neither
+ * libarchive nor the image store (lib/image/rootfs_path.c). */
+char *image_rootfs_path(const struct root *r, const char *image_id);
+/* The path when the root filesystem exists (it is not built here). */
+int image_rootfs_existing(const struct root *r, const char *image_id, char **path, struct err *e);
+
 #endif

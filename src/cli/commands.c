@@ -47,7 +47,6 @@ const struct cli_cmd cli_commands[] = {
 	{"update", cmd_update, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]", "Update configuration of one or more boxes",
 	 NULL},
 	{"events", cmd_events, CLI_NEED_ROOT, "[OPTIONS]", "Get real time events from the server", NULL},
-	{"__monitor", cmd_monitor, CLI_NEED_ROOT, "ID READY_FD", "(internal) a detached box's monitor", NULL},
 	{"images", cmd_images, CLI_NEED_ROOT, "[OPTIONS] [REPOSITORY[:TAG]]", "List images", NULL},
 	{"load", cmd_load, CLI_NEED_ROOT, "[OPTIONS]", "Load an image from a tar archive or STDIN", NULL},
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
