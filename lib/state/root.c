@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state/schema.sql.h"
@@ -96,10 +97,22 @@ int root_open(const char *path, struct root **out, struct err *e)
 		}
 	}
 	sqlite3_busy_timeout(r->db, 30000);
-	if (exec_sql(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", e) < 0 ||
-	    apply_schema(r, e) < 0) {
-		root_close(r);
-		return -1;
+	/*
+	 * Two commands opening a new data root at once race to switch it to
+	 * WAL and to create the schema; SQLite may answer SQLITE_BUSY there
+	 * without waiting (it would deadlock), so retry for a while.
+	 */
+	for (int attempt = 0;; attempt++) {
+		if (exec_sql(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", e) == 0 &&
+		    apply_schema(r, e) == 0)
+			break;
+		int code = sqlite3_errcode(r->db);
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || attempt >= 3000) {
+			root_close(r);
+			return -1;
+		}
+		err_clear(e);
+		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
 	}
 	*out = r;
 	return 0;
