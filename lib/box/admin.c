@@ -11,40 +11,8 @@
 #include "box/record.h"
 #include "box/store.h"
 #include "util/fs.h"
+#include "util/io.h"
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Inside a transaction: append to the events table. attrs is borrowed. */
-static int add_event(struct root *r, const char *action, const char *id, const json_t *attrs, struct err *e)
-{
-	sqlite3_stmt *st;
-	char *a = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc;
-	if (!a)
-		abort();
-	if (sqlite3_prepare_v2(r->db,
-			       "INSERT INTO events (time, type, action, actor_id, attributes) "
-			       "VALUES (?, 'container', ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		free(a);
-		return root_dberr(r, e, "recording an event");
-	}
-	sqlite3_bind_int64(st, 1, now_ns());
-	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	free(a);
-	if (rc != SQLITE_DONE)
-		return root_dberr(r, e, "recording an event");
-	return 0;
-}
 
 
 /* Run an UPDATE/DELETE with text parameters; returns the rows changed. */
@@ -101,7 +69,7 @@ int box_rename(struct root *r, const char *old, const char *new_name, struct err
 	if (rc == 0) {
 		char *oldname = xasprintf("/%s", b->name);
 		attrs = json_pack("{s:s, s:s}", "name", new_name, "oldName", oldname);
-		rc = add_event(r, "rename", b->id, attrs, e);
+		rc = box_event_add(r, b->id, "rename", attrs, e);
 		json_decref(attrs);
 		free(oldname);
 	}
@@ -138,17 +106,21 @@ static bool prunable(const char *state)
 }
 
 /* Delete one box row if its state still allows it; 1 deleted, 0 skipped. */
-static int drop_row(struct root *r, const struct box_record *b, struct err *e)
+int box_remove(struct root *r, const char *id, const char *name, const char *image_ref, bool only_stopped,
+	       struct err *e)
 {
 	json_t *attrs;
+	char *dir;
 	int rc;
 	if (root_begin(r, e) < 0)
 		return -1;
-	rc = exec_text(r, "DELETE FROM boxes WHERE id = ? AND state IN ('created', 'exited', 'dead')", b->id,
-		       NULL, "removing the box", e);
+	rc = exec_text(r,
+		       only_stopped ? "DELETE FROM boxes WHERE id = ? AND state IN ('created', 'exited', 'dead')"
+				    : "DELETE FROM boxes WHERE id = ?",
+		       id, NULL, "removing the box", e);
 	if (rc == 1) {
-		attrs = json_pack("{s:s, s:s}", "name", b->name, "image", b->image_ref);
-		if (add_event(r, "destroy", b->id, attrs, e) < 0)
+		attrs = json_pack("{s:s, s:s}", "name", name, "image", image_ref);
+		if (box_event_add(r, id, "destroy", attrs, e) < 0)
 			rc = -1;
 		json_decref(attrs);
 	}
@@ -158,7 +130,13 @@ static int drop_row(struct root *r, const struct box_record *b, struct err *e)
 	}
 	if (root_commit(r, e) < 0)
 		return -1;
-	return rc;
+	if (rc == 0)
+		return 0;
+	/* the row is gone first: nothing can start the box while its files go */
+	dir = box_dir(r, id);
+	rc = fs_rmtree(dir, e);
+	free(dir);
+	return rc < 0 ? -1 : 1;
 }
 
 int box_prune(struct root *r, struct strv *deleted, uint64_t *reclaimed, struct err *e)
@@ -177,19 +155,15 @@ int box_prune(struct root *r, struct strv *deleted, uint64_t *reclaimed, struct 
 			continue;
 		dir = box_dir(r, v[i]->id);
 		bytes = box_disk_usage(dir);
-		gone = drop_row(r, v[i], e);
+		free(dir);
+		gone = box_remove(r, v[i]->id, v[i]->name, v[i]->image_ref, true, e);
 		if (gone < 0) {
 			err_wrap(e, "removing box '%s'", v[i]->name);
 			rc = -1;
 		} else if (gone) {
 			strv_push(deleted, v[i]->id);
 			*reclaimed += bytes;
-			if (fs_rmtree(dir, e) < 0) {
-				err_wrap(e, "removing box '%s'", v[i]->name);
-				rc = -1;
-			}
 		}
-		free(dir);
 	}
 	box_record_list_free(v, n);
 	return rc;

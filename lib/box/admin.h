@@ -3,6 +3,7 @@
 #ifndef A3S_BOX_ADMIN_H
 #define A3S_BOX_ADMIN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "state/root.h"
@@ -24,6 +25,11 @@ int box_rename(struct root *r, const char *old, const char *new_name, struct err
  * appended to deleted, and *reclaimed receives the bytes their directories
  * held (st_blocks * 512). A box whose state changes meanwhile is skipped.
  */
+/* Remove a box's row (recording a destroy event), then its files. With
+ * only_stopped, a box that is not created/exited/dead is left alone.
+ * 1 removed, 0 left alone, -1 error. The caller stops it first. */
+int box_remove(struct root *r, const char *id, const char *name, const char *image_ref, bool only_stopped,
+	       struct err *e);
 int box_prune(struct root *r, struct strv *deleted, uint64_t *reclaimed, struct err *e);
 
 /* Bytes a tree holds on disk (st_blocks * 512, not following symlinks);

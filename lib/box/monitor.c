@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "box/admin.h"
 #include "box/boot.h"
 #include "box/logfile.h"
 #include "box/publish.h"
@@ -285,9 +286,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	/* monitor_pid stays: waiters watch the process itself until it is gone */
 	if (auto_remove) {
 		box_log_close(&m.log);
-		(void)fs_rmtree(dir, &e);
-		(void)box_store_delete(r, id, &e);
-		box_event(r, id, "destroy", NULL);
+		(void)box_remove(r, id, b->name, b->image_ref, false, &e);
 	}
 	status = 0;
 	goto out;

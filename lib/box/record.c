@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "util/fs.h"
+#include "util/io.h"
 #include "util/xalloc.h"
 
 #define COLS                                                                                               \
@@ -114,13 +115,6 @@ bool box_monitor_alive(pid_t pid, const char *id)
 	return ok;
 }
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int box_reconcile(struct root *r, struct box_record *b, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -137,7 +131,7 @@ int box_reconcile(struct root *r, struct box_record *b, struct err *e)
 			       "finished_at = ?, error = 'the box monitor was lost' WHERE id = ? AND monitor_pid = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return root_dberr(r, e, "reconciling the box");
-	sqlite3_bind_int64(st, 1, now_ns());
+	sqlite3_bind_int64(st, 1, io_wall_ns());
 	sqlite3_bind_text(st, 2, b->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, b->monitor_pid);
 	rc = sqlite3_step(st);
@@ -147,7 +141,7 @@ int box_reconcile(struct root *r, struct box_record *b, struct err *e)
 	snprintf(b->state, sizeof(b->state), "exited");
 	b->pid = b->monitor_pid = 0;
 	b->exit_code = 137;
-	b->finished_at = now_ns();
+	b->finished_at = io_wall_ns();
 	free(b->error);
 	b->error = xstrdup("the box monitor was lost");
 	return 1;

@@ -1,40 +1,25 @@
 #include "box/rwlayer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
 
 static int run_mkfs(const char *img, bool journal, struct err *e)
 {
-	pid_t pid = fork();
-	int st;
-	if (pid < 0)
-		return err_sys(e, errno, "starting mkfs.ext4");
-	if (pid == 0) {
-		int null = open("/dev/null", 0);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", "-O", journal ? "has_journal" : "^has_journal", "-E",
-		       "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", "a3s-rw", img, BOX_RW_SIZE,
-		       (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return err_sys(e, errno, "waiting for mkfs.ext4");
-	if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+	char *mkfs = proc_find("mkfs.ext4");
+	int rc;
+	if (!mkfs)
 		return err_set(e, "mkfs.ext4 not found: install e2fsprogs");
-	if (WEXITSTATUS(st))
-		return err_set(e, "mkfs.ext4 failed with status %d", WEXITSTATUS(st));
-	return 0;
+	char *argv[] = {mkfs, "-q", "-F", "-O", journal ? "has_journal" : "^has_journal", "-E",
+			"lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", "a3s-rw", (char *)img, BOX_RW_SIZE, NULL};
+	rc = proc_run(argv, e);
+	free(mkfs);
+	return rc;
 }
 
 static int ensure_template(struct root *r, bool journal, char **out, struct err *e)

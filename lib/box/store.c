@@ -9,13 +9,7 @@
 #include <time.h>
 
 #include "util/xalloc.h"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+#include "util/io.h"
 
 void box_new_id(char out[65])
 {
@@ -130,7 +124,7 @@ int box_store_create(struct root *r, const char *id, const char *name, const cha
 	sqlite3_bind_text(st, 3, image_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, image_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, config_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now_ns());
+	sqlite3_bind_int64(st, 6, io_wall_ns());
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		root_dberr(r, e, "recording the box");
 		goto fail;
@@ -186,7 +180,7 @@ int box_store_set_started(struct root *r, const char *id, pid_t pid, pid_t monit
 		       update(r,
 			      "UPDATE boxes SET state = 'running', pid = ?, monitor_pid = ?, started_at = ?, "
 			      "error = '' WHERE id = ?",
-			      id, 3, (long long)pid, (long long)monitor_pid, now_ns()),
+			      id, 3, (long long)pid, (long long)monitor_pid, io_wall_ns()),
 		       e);
 }
 
@@ -194,7 +188,7 @@ int box_store_set_exited(struct root *r, const char *id, int exit_code, struct e
 {
 	return checked(r,
 		       update(r, "UPDATE boxes SET state = 'exited', pid = 0, exit_code = ?, finished_at = ? WHERE id = ?",
-			      id, 2, (long long)exit_code, now_ns()),
+			      id, 2, (long long)exit_code, io_wall_ns()),
 		       e);
 }
 
@@ -248,24 +242,34 @@ int box_store_set_policy(struct root *r, const char *id, const char *policy, int
 	return rc == SQLITE_DONE ? 0 : root_dberr(r, e, "updating the box");
 }
 
-void box_event(struct root *r, const char *id, const char *action, json_t *attrs)
+int box_event_add(struct root *r, const char *id, const char *action, const json_t *attrs, struct err *e)
 {
 	sqlite3_stmt *st;
-	char *a;
+	char *a = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+	if (sqlite3_prepare_v2(r->db,
+			       "INSERT INTO events (time, type, action, actor_id, attributes) "
+			       "VALUES (?, 'container', ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(a);
+		return root_dberr(r, e, "recording an event");
+	}
+	sqlite3_bind_int64(st, 1, io_wall_ns());
+	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(a);
+	return rc == SQLITE_DONE ? 0 : root_dberr(r, e, "recording an event");
+}
+
+void box_event(struct root *r, const char *id, const char *action, json_t *attrs)
+{
+	struct err e = ERR_INIT;
 	if (!attrs)
 		attrs = json_object();
-	a = json_dumps(attrs, JSON_COMPACT);
-	if (sqlite3_prepare_v2(r->db, "INSERT INTO events (time, type, action, actor_id, attributes) "
-				      "VALUES (?, 'container', ?, ?, ?)",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, now_ns());
-		sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, a, -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	free(a);
+	(void)box_event_add(r, id, action, attrs, &e);
 	json_decref(attrs);
 }
 

@@ -36,6 +36,9 @@ int box_store_set_stopped_by_user(struct root *r, const char *id, bool stopped, 
 int box_store_count_restart(struct root *r, const char *id, struct err *e);
 int box_store_set_policy(struct root *r, const char *id, const char *policy, int max, const char *labels_json,
 			 struct err *e);
+/* Record an event (type container); attrs is borrowed. Usable inside a
+ * transaction. */
+int box_event_add(struct root *r, const char *id, const char *action, const json_t *attrs, struct err *e);
 /* Record an event (type container); takes attrs (may be NULL). Best effort. */
 void box_event(struct root *r, const char *id, const char *action, json_t *attrs);
 int box_store_set_exited(struct root *r, const char *id, int exit_code, struct err *e);

@@ -1,5 +1,8 @@
 #include "box/update.h"
 
+#include "box/store.h"
+#include "util/io.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -7,13 +10,6 @@
 #include <time.h>
 
 #include "util/xalloc.h"
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct row {
 	char *name, *image, *state;
@@ -65,7 +61,7 @@ static int store(struct root *r, const char *id, const struct box_update *u, con
 		 struct err *e)
 {
 	sqlite3_stmt *st;
-	char *cfg = json_dumps(w->config, JSON_COMPACT), *attrs;
+	char *cfg = json_dumps(w->config, JSON_COMPACT);
 	int rc;
 	if (!cfg)
 		abort();
@@ -91,23 +87,10 @@ static int store(struct root *r, const char *id, const struct box_update *u, con
 
 	{
 		json_t *a = json_pack("{s:s, s:s}", "image", w->image, "name", w->name);
-		attrs = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+		rc = box_event_add(r, id, "update", a, e);
 		json_decref(a);
+		return rc;
 	}
-	if (sqlite3_prepare_v2(r->db,
-			       "INSERT INTO events (time, type, action, actor_id, attributes) "
-			       "VALUES (?, 'container', 'update', ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		free(attrs);
-		return root_dberr(r, e, "recording an event");
-	}
-	sqlite3_bind_int64(st, 1, now_ns());
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, attrs, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	free(attrs);
-	return rc == SQLITE_DONE ? 0 : root_dberr(r, e, "recording an event");
 }
 
 int box_update(struct root *r, const char *id, const struct box_update *u, struct err *e)

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,29 +13,16 @@
 #include "image/layer.h"
 #include "image/manifest.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 /* mkfs.erofs from $A3S_BOX_MKFS_EROFS or $PATH; NULL when absent. */
 static char *find_mkfs(void)
 {
 	const char *env = getenv("A3S_BOX_MKFS_EROFS");
-	const char *d = getenv("PATH");
 	if (env && *env)
 		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
-	if (!d)
-		d = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (;;) {
-		const char *end = strchrnul(d, ':');
-		char *p = end > d ? xasprintf("%.*s/mkfs.erofs", (int)(end - d), d) : xstrdup("mkfs.erofs");
-		if (access(p, X_OK) == 0)
-			return p;
-		free(p);
-		if (!*end)
-			return NULL;
-		d = end + 1;
-	}
+	return proc_find("mkfs.erofs");
 }
 
 /* A filesystem UUID derived from the image id, so rebuilds are identical
@@ -50,55 +36,7 @@ static void uuid_of(const char *id, char out[37])
 static int run_mkfs(const char *mkfs, const char *uuid, const char *out, const char *dir, struct err *e)
 {
 	char *argv[] = {(char *)mkfs, "-U", (char *)uuid, "--quiet", (char *)out, (char *)dir, NULL};
-	posix_spawn_file_actions_t fa;
-	char msg[1024];
-	size_t n = 0;
-	int pipefd[2], status, rc;
-	pid_t pid;
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return err_sys(e, errno, "running mkfs.erofs");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	rc = posix_spawn(&pid, mkfs, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (rc != 0) {
-		close(pipefd[0]);
-		return err_sys(e, rc, "running '%s'", mkfs);
-	}
-	for (;;) {
-		char buf[512];
-		ssize_t r = read(pipefd[0], buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		/* keep the last part of the output: that is where the error is */
-		for (ssize_t i = 0; i < r; i++) {
-			if (n == sizeof(msg) - 1) {
-				memmove(msg, msg + 512, n - 512);
-				n -= 512;
-			}
-			msg[n++] = buf[i];
-		}
-	}
-	close(pipefd[0]);
-	msg[n] = '\0';
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_sys(e, errno, "waiting for mkfs.erofs");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, "mkfs.erofs failed (%s %d)%s%s", WIFEXITED(status) ? "exit status" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), n ? ": " : "", msg);
-	return 0;
+	return proc_run(argv, e);
 }
 
 static int flatten(const struct root *r, const struct image *img, const char *dir, struct err *e)

@@ -9,13 +9,7 @@
 #include "image/digest.h"
 #include "image/ref.h"
 #include "image/store.h"
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "util/io.h"
 
 int image_store_tag(struct root *r, const char *src, const char *dst, struct err *e)
 {
@@ -35,7 +29,7 @@ int image_store_tag(struct root *r, const char *src, const char *dst, struct err
 	}
 	name = image_ref_string(&ref);
 	image_ref_release(&ref);
-	if (root_begin(r, e) < 0 || image_store_set_tag(r, name, img->id, now_ns(), NULL, e) < 0 ||
+	if (root_begin(r, e) < 0 || image_store_set_tag(r, name, img->id, io_wall_ns(), NULL, e) < 0 ||
 	    root_commit(r, e) < 0) {
 		root_rollback(r);
 		free(name);

@@ -6,6 +6,8 @@
 
 /* Write all n bytes, retrying on EINTR and short writes. 0, or -1 with errno. */
 int io_write_all(int fd, const void *p, size_t n);
+/* CLOCK_REALTIME in nanoseconds (timestamps in the state database). */
+long long io_wall_ns(void);
 /* CLOCK_MONOTONIC in milliseconds. */
 long long io_now_ms(void);
 

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-/* Does the first "flags" line of /proc/cpuinfo list flag? */
+/* Does the first "flags" line of /proc/cpuinfo list flag? (read once) */
 bool cpuinfo_has_flag(const char *flag);
 
 #endif

@@ -11,27 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/proc.h"
 #include "util/xalloc.h"
 #include "vmm/qemu_args.h"
 #include "vmm/qmp.h"
 #include "vmm/vmm.h"
-
-static int in_path(const char *bin)
-{
-	const char *path = getenv("PATH");
-	char *p, *save = NULL, *dir;
-	int found = 0;
-	if (strchr(bin, '/'))
-		return access(bin, X_OK) == 0;
-	p = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(p, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *f = xasprintf("%s/%s", dir, bin);
-		found = access(f, X_OK) == 0;
-		free(f);
-	}
-	free(p);
-	return found;
-}
 
 static void child_exec(const struct vm_config *cfg, char **argv)
 {
@@ -57,7 +41,10 @@ static int qemu_start(struct vm *vm, const struct vm_config *cfg, struct err *e)
 {
 	struct strv argv = STRV_INIT;
 	pid_t pid;
-	if (!in_path(qemu_binary()))
+	char *found = proc_find(qemu_binary());
+	bool have_qemu = found != NULL;
+	free(found);
+	if (!have_qemu)
 		return err_set(e, "'%s' not found: install QEMU with 'apt-get install qemu-system-x86'", qemu_binary());
 	if (access(cfg->kernel, R_OK) < 0)
 		return err_sys(e, errno, "guest kernel '%s' is not readable; build it with 'kernel/build.sh'", cfg->kernel);

@@ -1,5 +1,6 @@
-/* a3s-box inspect [-f FORMAT] [--type container|image] NAME...  and
- * a3s-box container inspect [-f FORMAT] BOX... */
+/* a3s-box inspect [-f FORMAT] [--type container|image] NAME...,
+ * a3s-box container inspect [-f FORMAT] BOX... and
+ * a3s-box image inspect [-f FORMAT] IMAGE... */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +49,8 @@ static json_t *lookup(struct cli_ctx *ctx, enum kind k, const char *name)
 	return NULL;
 }
 
-static int run(struct cli_ctx *ctx, int argc, char **argv, bool boxes_only)
+/* only: ANY for `inspect` (which takes --type), else the one kind asked for */
+static int run(struct cli_ctx *ctx, int argc, char **argv, enum kind only)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
@@ -58,7 +60,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool boxes_only)
 		{NULL, 0, NULL, 0},
 	};
 	const char *format = NULL;
-	enum kind k = boxes_only ? BOX : ANY;
+	enum kind k = only;
 	struct template *t = NULL;
 	json_t *all;
 	struct err failed = ERR_INIT;
@@ -71,7 +73,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool boxes_only)
 			format = optarg;
 			break;
 		case 't':
-			if (boxes_only)
+			if (only != ANY)
 				return cli_usage_error(ctx, "unknown flag: --type");
 			if (!strcmp(optarg, "container"))
 				k = BOX;
@@ -136,10 +138,15 @@ out:
 
 int cmd_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return run(ctx, argc, argv, false);
+	return run(ctx, argc, argv, ANY);
+}
+
+int cmd_image_inspect(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, IMAGE);
 }
 
 int cmd_container_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return run(ctx, argc, argv, true);
+	return run(ctx, argc, argv, BOX);
 }

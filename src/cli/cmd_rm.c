@@ -4,16 +4,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "box/admin.h"
 #include "box/control.h"
 #include "box/store.h"
 #include "boxes.h"
-#include "util/fs.h"
 
 static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 {
 	bool force = *(bool *)arg;
-	char *dir;
-	int rc;
 	if (box_is_active(b) || (b->monitor_pid == 0 && b->pid > 0)) {
 		if (!force)
 			return err_setk(&ctx->err, ERR_CONFLICT,
@@ -33,13 +31,7 @@ static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 			nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
 		}
 	}
-	dir = box_dir(ctx->root, b->id);
-	rc = fs_rmtree(dir, &ctx->err);
-	free(dir);
-	if (rc < 0 || box_store_delete(ctx->root, b->id, &ctx->err) < 0)
-		return -1;
-	box_event(ctx->root, b->id, "destroy", json_pack("{s:s}", "name", b->name));
-	return 0;
+	return box_remove(ctx->root, b->id, b->name, b->image_ref, false, &ctx->err) < 0 ? -1 : 0;
 }
 
 int cmd_rm(struct cli_ctx *ctx, int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "box/admin.h"
 #include "box/boot.h"
 #include "box/monitor.h"
 #include "box/policy.h"
@@ -345,10 +346,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	box_event(ctx->root, id, "die", json_pack("{s:i}", "exitCode", rc));
 	if (o.rm) {
 		struct err e2 = ERR_INIT;
-		if (fs_rmtree(dir, &e2) < 0 || box_store_delete(ctx->root, id, &e2) < 0)
+		if (box_remove(ctx->root, id, name, o.image, false, &e2) < 0)
 			fprintf(stderr, "%s: removing box '%s': %s\n", ctx->prog, name, e2.msg);
-		else
-			box_event(ctx->root, id, "destroy", json_pack("{s:s}", "name", name));
 	} else {
 		struct err e2 = ERR_INIT;
 		if (box_store_set_exited(ctx->root, id, rc, &e2) < 0)
