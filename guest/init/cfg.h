@@ -22,6 +22,10 @@ struct cfg {
 	const char *net_gw;
 	int stdin_open; /* "stdin" record is "1" */
 	int rw; /* "rw" record is "1" */
+	int tty; /* "tty" record is "1" */
+	unsigned short rows, cols; /* initial terminal size; 0 = unknown */
+	int detach; /* exec: "detach" record is "1" */
+	int privileged; /* exec: "privileged" record is "1" */
 	/* on failure: why, as a static string */
 	const char *error;
 };
