@@ -26,7 +26,7 @@ static void __attribute__((noreturn)) refuse(int conn, int code, const char *msg
 }
 
 /* The box's environment with the request's variables added or replaced. */
-static char **merge_env(char **box, char **extra)
+static char **merge_env(char **box, char **extra, size_t *count)
 {
 	size_t nb = 0, nx = 0, n = 0;
 	char **env;
@@ -48,6 +48,7 @@ static char **merge_env(char **box, char **extra)
 	for (size_t j = 0; j < nx; j++)
 		env[n++] = extra[j];
 	env[n] = NULL;
+	*count = n;
 	return env;
 }
 
@@ -89,7 +90,7 @@ void exec_serve(int conn, int pty, const struct cfg *box, int sigfd)
 	if (x.detach)
 		x.tty = x.stdin_open = 0;
 	extra = x.env;
-	x.env = merge_env(box->env, extra);
+	x.env = merge_env(box->env, extra, &x.envc);
 	free(extra);
 	x.hostname = box->hostname;
 	if (user_resolve_files(x.user ? x.user : box->user, &u, &e) < 0)

@@ -72,5 +72,7 @@ int cmd_rename(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_attach(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
