@@ -386,7 +386,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
+		char *vsock = box_vsock_path(dir);
 		int srun;
+		io.vsock_path = vsock; /* exec works on foreground boxes too */
 		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
@@ -394,6 +396,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
 		box_vm_release(&vm);
 		free(hostfwd);
+		free(vsock);
 		if (srun < 0)
 			goto fail;
 	}
