@@ -248,7 +248,9 @@ def test_publish_all_uses_exposed_ports(a3s, workdir):
 def test_stats_reports_guest_and_engine_use(a3s):
     a3s.out("run", "-d", "--name", "spin", "-m", "256m", IMG, "sh", "-c",
             "sleep 1000 & dd if=/dev/zero of=/tmp/f bs=1M count=8 2>/dev/null; while true; do :; done")
-    time.sleep(2)
+    # the guest answers once it is up (a loaded machine boots slowly)
+    assert wait_for(lambda: json.loads(a3s.out("stats", "--no-stream", "--format", "json", "spin"))["PIDs"]
+                    not in ("--", "0", "1"), 180)
     row = json.loads(a3s.out("stats", "--no-stream", "--format", "json", "spin"))
     assert row["Name"] == "spin" and row["ID"] == row["Container"] and len(row["ID"]) == 12
     cpu = float(row["CPUPerc"].rstrip("%"))
