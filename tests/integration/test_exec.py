@@ -256,6 +256,17 @@ def test_run_it_detach_attach_and_watchers(a3s):
     finally:
         t.close()
     assert a3s.out("ps", "-aq") == a3s.out("ps", "-aq", "--filter", "name=it")
+    # ... but detaching from it returns at once and leaves it running
+    t = Term(a3s.cmd("run", "-it", "--rm", "--name", "rmd", IMG, "sh"))
+    try:
+        t.send(b"echo up-$((3+3))\r")
+        t.expect(b"up-6")
+        t.send(b"\x10\x11")
+        assert t.wait(timeout=10) == 0
+    finally:
+        t.close()
+    assert a3s.out("inspect", "-f", "{{.State.Status}}", "rmd") == "running\n"
+    a3s.out("rm", "-f", "rmd")
 
 
 def test_attach_to_non_tty_box_and_detach_keys_option(a3s):
