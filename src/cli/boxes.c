@@ -27,7 +27,7 @@ int cli_each_box(struct cli_ctx *ctx, int argc, char **argv, int first, bool pri
 	return rc;
 }
 
-int cli_start_attached(struct cli_ctx *ctx, const char *id, struct attach_cli_opts *ao, bool wait_gone)
+int cli_start_attached(struct cli_ctx *ctx, const char *id, struct attach_cli_opts *ao)
 {
 	int sp[2], rc;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -42,7 +42,7 @@ int cli_start_attached(struct cli_ctx *ctx, const char *id, struct attach_cli_op
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->err.msg);
 		rc = 125;
-	} else if (wait_gone && !ao->detached) {
+	} else if (!ao->detached) {
 		/* the monitor holds its end until it has finished with the box */
 		struct pollfd p = {.fd = sp[0], .events = POLLIN};
 		char c;

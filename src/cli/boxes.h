@@ -17,10 +17,10 @@ int cli_each_box(struct cli_ctx *ctx, int argc, char **argv, int first, bool pri
 /*
  * Start box id under a monitor whose first attach client is this process
  * (nothing the box prints is missed) and stream it here until it exits
- * (returns its code) or the user detaches (0). wait_gone: once it exited,
- * wait until the monitor is done (--rm: the box is removed). -1 with ctx->err if the
- * box could not start.
+ * (returns its code, once the monitor is done with the box: with --rm it is
+ * gone) or the user detaches (0, at once). -1 with ctx->err if the box
+ * could not start.
  */
-int cli_start_attached(struct cli_ctx *ctx, const char *id, struct attach_cli_opts *ao, bool wait_gone);
+int cli_start_attached(struct cli_ctx *ctx, const char *id, struct attach_cli_opts *ao);
 
 #endif

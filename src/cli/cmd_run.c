@@ -324,7 +324,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		/* run -t: the monitor runs the box, this process attaches to it */
 		struct attach_cli_opts ao = {.tty = true, .interactive = o.interactive, .sig_proxy = true,
 					     .detach_keys = o.detach_keys};
-		rc = cli_start_attached(ctx, id, &ao, o.rm);
+		rc = cli_start_attached(ctx, id, &ao);
 		if (rc < 0) {
 			recorded = false; /* kept, exited with the error, as docker keeps it */
 			goto fail;

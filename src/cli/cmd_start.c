@@ -47,7 +47,7 @@ static int start_attached(struct cli_ctx *ctx, const char *name, bool interactiv
 		close(fd);
 		return rc < 0 ? cli_fail(ctx) : rc;
 	}
-	rc = cli_start_attached(ctx, b->id, &ao, json_is_true(json_object_get(b->config, "AutoRemove")));
+	rc = cli_start_attached(ctx, b->id, &ao);
 	box_record_free(b);
 	return rc < 0 ? cli_fail(ctx) : rc;
 }

@@ -13,18 +13,9 @@ import termios
 import threading
 import time
 
-from conftest import DEFAULT_IMAGE
+from conftest import DEFAULT_IMAGE, wait_for
 
 IMG = DEFAULT_IMAGE
-
-
-def wait_for(cond, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def up(a3s, name, *cmd):

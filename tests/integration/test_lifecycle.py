@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from conftest import DEFAULT_IMAGE, leftover_processes
+from conftest import DEFAULT_IMAGE, leftover_processes, wait_for
 
 IMG = DEFAULT_IMAGE
 TICKER = "echo hello; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"
@@ -17,15 +17,6 @@ TICKER = "echo hello; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $
 def state(a3s, name):
     out = a3s.out("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name).split()
     return out[0], int(out[1])
-
-
-def wait_for(cond, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def procs(a3s, what):
