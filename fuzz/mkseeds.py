@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write seed corpora for the image fuzzers: mkseeds.py OUTDIR -> OUTDIR/{manifest,ref,layer}/."""
+"""Write seed corpora for the image fuzzers: mkseeds.py OUTDIR -> OUTDIR/{manifest,ref,layer,history}/."""
 import json
 import os
 import sys
@@ -9,7 +9,7 @@ import imagebuild as ib  # noqa: E402
 
 
 def main(out):
-    for d in ("manifest", "ref", "layer"):
+    for d in ("manifest", "ref", "layer", "history"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
     img = ib.Image([[ib.dir_("etc"), ib.file("etc/a", "x")], [ib.whiteout("etc/a"), ib.opaque("etc")]], None, "gzip")
     members = ib.oci_members([img], ["x/y:1"])
@@ -29,6 +29,12 @@ def main(out):
                            "[::1]:5000/x_y__z.w-v--u:v1.2_3", "index.docker.io/foo.bar/x"]):
         with open(os.path.join(out, "ref", "seed%d" % i), "w") as f:
             f.write(r)
+    hist = {"history": [{"created": "2023-11-14T22:13:20Z", "created_by": "/bin/sh -c #(nop) ADD file:x in /"},
+                        {"created_by": "ENV A=b", "empty_layer": True, "comment": "buildkit"},
+                        {"created": "bad", "created_by": "RUN\tx"}]}
+    for i, cfg in enumerate([hist, {"history": None}, {"history": [{"empty_layer": "yes"}, 1]}]):
+        with open(os.path.join(out, "history", "seed%d" % i), "wb") as f:
+            f.write(ib.Image([[ib.file("a", "x")], [ib.file("b", "y")]], cfg, None).config)
     layers = [
         [ib.dir_("d"), ib.file("d/f", "data", mode=0o4755, uid=5, xattrs={"user.x": "1"}), ib.symlink("l", "/etc"),
          ib.hardlink("h", "d/f"), ib.device("c", "c", 1, 3), ib.fifo("p")],

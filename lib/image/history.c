@@ -36,6 +36,10 @@ int image_history_parse(const json_t *config, size_t n_layers, struct image_hist
 		const json_t *h = json_array_get(hist, i), *created;
 		struct image_history_entry *x = &v[cnt - 1 - i]; /* newest first */
 		int32_t nsec;
+		if (!json_is_object(h)) {
+			image_history_free(v, cnt);
+			return err_set(e, "invalid image config: history entry %zu is not an object", i);
+		}
 		x->created_by = str_field(h, "created_by");
 		x->comment = str_field(h, "comment");
 		x->empty_layer = json_is_true(json_object_get(h, "empty_layer"));
@@ -43,10 +47,6 @@ int image_history_parse(const json_t *config, size_t n_layers, struct image_hist
 		created = json_object_get(h, "created");
 		if (json_is_string(created) && time_parse_rfc3339(json_string_value(created), &x->created, &nsec) < 0)
 			x->created = 0;
-		if (!json_is_object(h)) {
-			image_history_free(v, cnt);
-			return err_set(e, "invalid image config: history entry %zu is not an object", i);
-		}
 		if (x->empty_layer)
 			continue;
 		if (layer >= n_layers) {

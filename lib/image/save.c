@@ -443,7 +443,10 @@ static int write_tar(const struct job *j, int fd, struct err *e)
 {
 	struct out o = {archive_write_new(), STRV_INIT};
 	int rc = 0;
-	if (archive_write_set_format_pax_restricted(o.a) != ARCHIVE_OK || archive_write_open_fd(o.a, fd) != ARCHIVE_OK)
+	/* no padding to a 10 KiB record (Go's archive/tar pads none either), so a
+	 * pipe and a file get the same bytes */
+	if (archive_write_set_format_pax_restricted(o.a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(o.a, 1) != ARCHIVE_OK || archive_write_open_fd(o.a, fd) != ARCHIVE_OK)
 		rc = aerr(&o, e);
 	if (rc == 0)
 		rc = header(&o, "blobs/", 0, true, e);
