@@ -418,7 +418,7 @@ static int put_indexes(struct out *o, const struct job *j, struct err *e)
 		for (size_t k = 0; k < it->img->layers.n; k++)
 			json_array_append_new(layers,
 					      json_sprintf("blobs/sha256/%s", digest_hex(it->img->layers.v[k])));
-		json_array_append_new(dm, json_pack("{s:O, s:o, s:o}", "Config",
+		json_array_append_new(dm, json_pack("{s:o, s:o, s:o}", "Config",
 						    json_sprintf("blobs/sha256/%s", digest_hex(it->img->id)),
 						    "RepoTags", tags, "Layers", layers));
 	}
