@@ -419,6 +419,15 @@ def test_image_cache_size_from_config_file(a3s, workdir):
     # the environment wins over the file; 0 turns eviction off
     a3s.out("load", "-i", os.path.join(workdir, "c0.tar"), env={"A3S_BOX_IMAGE_CACHE_SIZE": "0"})
     assert image_ids(a3s) == sorted([ids[0], ids[2]])
+    # a malformed cap is an error before anything is loaded
+    with open(os.path.join(a3s.root, "config.json"), "w") as f:
+        json.dump({"imageCacheSize": "lots"}, f)
+    p = a3s.run("load", "-i", os.path.join(workdir, "c1.tar"))
+    assert p.returncode == 125
+    assert "invalid size: 'lots'" in p.stderr.decode() and "imageCacheSize" in p.stderr.decode()
+    p = a3s.run("load", "-i", os.path.join(workdir, "c1.tar"), env={"A3S_BOX_IMAGE_CACHE_SIZE": "-1"})
+    assert p.returncode == 125 and "A3S_BOX_IMAGE_CACHE_SIZE" in p.stderr.decode()
+    assert image_ids(a3s) == sorted([ids[0], ids[2]])
     # the default cap is far away
     os.unlink(os.path.join(a3s.root, "config.json"))
     a3s.out("load", "-i", os.path.join(workdir, "c1.tar"))
