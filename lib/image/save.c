@@ -477,7 +477,7 @@ int image_save_file(struct root *r, char *const *names, size_t n, const char *pa
 {
 	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
 	mode_t mask = umask(0);
-	int fd;
+	int fd, rc;
 	umask(mask);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -485,7 +485,7 @@ int image_save_file(struct root *r, char *const *names, size_t n, const char *pa
 		free(tmp);
 		return -1;
 	}
-	int rc = fchmod(fd, 0666 & ~mask) < 0 ? err_sys(e, errno, "creating '%s'", path) : 0;
+	rc = fchmod(fd, 0666 & ~mask) < 0 ? err_sys(e, errno, "creating '%s'", path) : 0;
 	if (rc == 0)
 		rc = image_save(r, names, n, fd, e);
 	if (rc == 0 && fsync(fd) < 0)
