@@ -96,6 +96,19 @@ def test_save_writes_both_layouts(a3s, workdir, fmt, compress):
     assert json.loads(m["repositories"]) == {"test/img": {"v1": layer_hexes[-1], "v2": layer_hexes[-1]}}
     # saving writes no temporary file next to the output, nothing in the data root's tmp
     assert sorted(os.listdir(workdir)) == ["in.tar", "out.tar"]
+    # load reads both halves back: the whole archive (OCI layout preferred) and
+    # the docker-archive half alone
+    docker_only = os.path.join(workdir, "docker-only.tar")
+    with tarfile.open(out) as src, tarfile.open(docker_only, "w") as dst:
+        for mem in src.getmembers():
+            if mem.name not in ("index.json", "oci-layout"):
+                dst.addfile(mem, src.extractfile(mem) if mem.isfile() else None)
+    for path in (out, docker_only):
+        a3s.out("rmi", "test/img:v1", "test/img:v2")
+        assert image_ids(a3s) == []
+        lines = sorted(a3s.out("load", "-i", path).splitlines())
+        assert lines == ["Loaded image: test/img:v1", "Loaded image: test/img:v2"]
+        assert image_ids(a3s) == [img_id]
 
 
 def test_save_names_ids_and_several_images(a3s, workdir):
