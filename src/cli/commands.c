@@ -8,6 +8,10 @@ static const struct cli_cmd image_cmds[] = {
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rm", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
+	{"save", cmd_save, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]",
+	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
+	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
+	{"prune", cmd_image_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused images", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -55,6 +59,9 @@ const struct cli_cmd cli_commands[] = {
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rmi", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
+	{"save", cmd_save, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]",
+	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
+	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
 	{"image", NULL, 0, "COMMAND", "Manage images", image_cmds},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},
