@@ -17,6 +17,9 @@ static const struct cli_cmd image_cmds[] = {
 
 static const struct cli_cmd container_cmds[] = {
 	{"ls", cmd_ps, CLI_NEED_ROOT, "[OPTIONS]", "List boxes", NULL},
+	{"exec", cmd_exec, CLI_NEED_ROOT, "[OPTIONS] BOX COMMAND [ARG...]", "Execute a command in a running box", NULL},
+	{"attach", cmd_attach, CLI_NEED_ROOT, "[OPTIONS] BOX",
+	 "Attach local standard input, output, and error streams to a running box", NULL},
 	{"inspect", cmd_container_inspect, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]",
 	 "Display detailed information on one or more boxes", NULL},
 	{"rename", cmd_rename, CLI_NEED_ROOT, "BOX NEW_NAME", "Rename a box", NULL},
