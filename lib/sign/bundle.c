@@ -110,9 +110,9 @@ static int same_signer(const char *b64, const unsigned char *der, size_t der_len
 	return same;
 }
 
-int sign_bundle_verify(const struct sign_bundle *b, EVP_PKEY *rekor, const unsigned char *payload, size_t plen,
-		       const unsigned char *sig, size_t siglen, const unsigned char *signer_der, size_t der_len,
-		       bool signer_is_cert, struct err *e)
+int sign_bundle_check_entry(const char *body_b64, const unsigned char *payload, size_t plen,
+			    const unsigned char *sig, size_t siglen, const unsigned char *signer_der, size_t der_len,
+			    bool signer_is_cert, struct err *e)
 {
 	static const char *const p_kind[] = {"kind", NULL};
 	static const char *const p_ver[] = {"apiVersion", NULL};
@@ -120,27 +120,14 @@ int sign_bundle_verify(const struct sign_bundle *b, EVP_PKEY *rekor, const unsig
 	static const char *const p_hash[] = {"spec", "data", "hash", "value", NULL};
 	static const char *const p_sig[] = {"spec", "signature", "content", NULL};
 	static const char *const p_key[] = {"spec", "signature", "publicKey", "content", NULL};
-	char id[65], hex[DIGEST_LEN + 1], *msg;
+	char hex[DIGEST_LEN + 1];
 	unsigned char *body = NULL, *esig = NULL;
-	size_t msg_len, body_len, esig_len;
+	size_t body_len, esig_len;
 	const char *kind, *ver, *alg, *hash, *sig_b64, *key_b64;
 	json_t *entry = NULL;
-	int ok, rc = -1;
+	int rc = -1;
 
-	sign_key_id(rekor, id);
-	if (strcmp(b->log_id, id))
-		return err_set(e, "Rekor bundle is from log '%.64s', not from the configured Rekor key's log '%s'",
-			       b->log_id, id);
-	msg = sign_bundle_set_message(b, &msg_len);
-	if (!msg)
-		return err_set(e, "Rekor bundle cannot be canonicalised");
-	ok = sign_ecdsa_verify(rekor, msg, msg_len, b->set, b->set_len);
-	free(msg);
-	if (!ok)
-		return err_set(e, "Rekor bundle's signed entry timestamp does not verify with the configured Rekor key");
-
-	/* the entry must be about this payload, this signature, this signer */
-	if (sign_b64_decode(b->body, strlen(b->body), &body, &body_len) < 0) {
+	if (sign_b64_decode(body_b64, strlen(body_b64), &body, &body_len) < 0) {
 		err_set(e, "Rekor entry body is not base64");
 		goto out;
 	}
@@ -177,4 +164,27 @@ out:
 	free(body);
 	free(esig);
 	return rc;
+}
+
+int sign_bundle_verify(const struct sign_bundle *b, EVP_PKEY *rekor, const unsigned char *payload, size_t plen,
+		       const unsigned char *sig, size_t siglen, const unsigned char *signer_der, size_t der_len,
+		       bool signer_is_cert, struct err *e)
+{
+	char id[65], *msg;
+	size_t msg_len;
+	int ok;
+
+	sign_key_id(rekor, id);
+	if (strcmp(b->log_id, id))
+		return err_set(e, "Rekor bundle is from log '%.64s', not from the configured Rekor key's log '%s'",
+			       b->log_id, id);
+	msg = sign_bundle_set_message(b, &msg_len);
+	if (!msg)
+		return err_set(e, "Rekor bundle cannot be canonicalised");
+	ok = sign_ecdsa_verify(rekor, msg, msg_len, b->set, b->set_len);
+	free(msg);
+	if (!ok)
+		return err_set(e, "Rekor bundle's signed entry timestamp does not verify with the configured Rekor key");
+	/* the entry must be about this payload, this signature, this signer */
+	return sign_bundle_check_entry(b->body, payload, plen, sig, siglen, signer_der, der_len, signer_is_cert, e);
 }

@@ -99,6 +99,11 @@ int sign_bundle_verify(const struct sign_bundle *b, EVP_PKEY *rekor, const unsig
 		       const unsigned char *sig, size_t siglen, const unsigned char *signer_der, size_t der_len,
 		       bool signer_is_cert, struct err *e);
 
+/* The entry-body half of sign_bundle_verify (after the SET checked out). */
+int sign_bundle_check_entry(const char *body_b64, const unsigned char *payload, size_t plen,
+			    const unsigned char *sig, size_t siglen, const unsigned char *signer_der, size_t der_len,
+			    bool signer_is_cert, struct err *e);
+
 /* manifest.c: the .sig manifest. */
 struct sign_layer {
 	char *digest;
