@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 
+#include "image/ref.h"
 #include "sign/sign_int.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
@@ -104,22 +105,30 @@ int sign_make(const struct sign_make_opts *o, struct sign_artifact *out, struct 
 	json_t *layers = NULL, *manifest;
 	unsigned char *sig = NULL;
 	size_t siglen, len;
-	char *ref, *data;
+	struct image_ref r = IMAGE_REF_INIT;
+	char *ref, *data, *name = NULL;
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
 	if (!digest_valid(o->manifest_digest))
 		return err_set(e, "invalid manifest digest '%.80s'", o->manifest_digest);
-	if (!o->repo || !*o->repo)
-		return err_set(e, "no repository to sign for");
-	if (check_annotations(o->annotations, e) < 0)
+	if (!o->key_path)
+		return err_set(e, "no signing key");
+	if (!o->repo || image_ref_parse(o->repo, &r, e) < 0 || r.digest || r.tag) {
+		image_ref_release(&r);
+		return err_set(e, "invalid repository name '%s' to sign for", o->repo ? o->repo : "");
+	}
+	name = image_ref_name(&r);
+	image_ref_release(&r);
+	if (check_annotations(o->annotations, e) < 0 ||
+	    !(layers = existing_layers(o->existing_manifest, o->existing_len, e))) {
+		free(name);
 		return -1;
-	if (!(layers = existing_layers(o->existing_manifest, o->existing_len, e)))
-		return -1;
+	}
 	if (!(key = sign_key_load_private(o->key_path, o->passphrase, e)))
 		goto out;
 
-	ref = sign_docker_reference(o->repo);
+	ref = sign_docker_reference(name);
 	data = sign_payload_make(ref, o->manifest_digest, o->annotations, &len);
 	free(ref);
 	blob(&a.payload, data, len, SIGN_PAYLOAD_MEDIA_TYPE);
@@ -149,5 +158,6 @@ out:
 	json_decref(layers);
 	EVP_PKEY_free(key);
 	free(sig);
+	free(name);
 	return rc;
 }

@@ -389,6 +389,13 @@ TEST(unsigned_and_errors)
 	o.annotations = dup_ann;
 	CHECK(sign_make(&o, &a, &e) < 0 && has(&e, "annotation 'a' is given twice"));
 	o.annotations = NULL;
+	o.repo = "ghcr.io/a:tag";
+	CHECK(sign_make(&o, &a, &e) < 0 && has(&e, "invalid repository name 'ghcr.io/a:tag'"));
+	o.repo = "busybox"; /* normalised, and written as cosign does */
+	CHECK(sign_make(&o, &a, &e) == 0);
+	int ok = strstr(a.payload.data, "\"docker-reference\":\"index.docker.io/library/busybox\"") != NULL;
+	sign_artifact_release(&a);
+	CHECK(ok);
 	o.existing_manifest = "{\"schemaVersion\":2}";
 	o.existing_len = strlen(o.existing_manifest);
 	CHECK(sign_make(&o, &a, &e) < 0 && has(&e, "existing signature manifest"));
