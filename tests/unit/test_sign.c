@@ -112,6 +112,36 @@ static int check_payload(const char *json, const char *digest, struct err *e)
 	"{\"critical\":{\"identity\":{\"docker-reference\":\"" ref "\"},\"image\":{\"docker-manifest-digest\":\"" dig \
 	"\"},\"type\":\"" type "\"}"
 
+/* Observed from cosign v1.13.1 signing docker.io/chihjenhuang/cosign1@sha256:4c1c50d0... (an HTTP trace
+ * published on GitHub): its .sig manifest, whose payload blob is sha256:b671489e... of 252 bytes. */
+TEST(real_cosign_payload_and_manifest)
+{
+	static const char man[] =
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+		"\"application/vnd.oci.image.config.v1+json\",\"size\":247,\"digest\":\"sha256:85ad8e17d3d7c00664855c638832bd99f32d"
+		"42542c2d587851410a45a7f60b95\"},\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\","
+		"\"size\":252,\"digest\":\"sha256:b671489ededd1a180bd87235bba00fd83354f9c7d13b71d9f8b66a8e52965ebc\",\"annotations"
+		"\":{\"dev.cosignproject.cosign/signature\":\"MEYCIQCPH7NJAIfrB6BZN91dV0o7l/i11muXrvrAh100jDMMhAIhAPsLH0oXb2OPITXRp"
+		"WBMUd3vHtz5Ks5pql2Hr6t/IJXw\"}}]}";
+	const char *img = "sha256:4c1c50d0ffc614f90b93b07d778028dc765548e823f676fb027f61d281ac380d";
+	struct sign_layers l;
+	struct err e = ERR_INIT;
+	char *ref = sign_docker_reference("docker.io/chihjenhuang/cosign1"), d[DIGEST_LEN + 1];
+	size_t len;
+	char *p = sign_payload_make(ref, img, NULL, &len);
+	free(ref);
+	digest_buf(p, len, d);
+	int ok = len == 252 && !strcmp(d, "sha256:b671489ededd1a180bd87235bba00fd83354f9c7d13b71d9f8b66a8e52965ebc") &&
+		 sign_payload_check((unsigned char *)p, len, img, NULL, &e) == 0;
+	free(p);
+	CHECK(ok);
+	CHECK(sign_manifest_parse(man, sizeof(man) - 1, &l, &e) == 0);
+	ok = l.n == 1 && !l.v[0].error && l.v[0].size == 252 && !strcmp(l.v[0].digest, d) &&
+	     !strncmp(l.v[0].signature, "MEYCIQCPH7NJ", 12);
+	sign_layers_release(&l);
+	CHECK(ok);
+}
+
 TEST(payload_check)
 {
 	struct err e = ERR_INIT;
@@ -407,6 +437,7 @@ int main(void)
 	RUN(b64_strict);
 	RUN(canon_json);
 	RUN(payload_bytes);
+	RUN(real_cosign_payload_and_manifest);
 	RUN(payload_check);
 	RUN(tag);
 	RUN(manifest_parse);
