@@ -90,10 +90,11 @@ void sign_verified_release(struct sign_verified *v);
  * manifest digest `manifest_digest` in repository `repo` (a normalised name
  * such as "docker.io/library/busybox"). Succeeds (0) when at least one
  * signature layer verifies; fills *out (may be NULL) from it. Otherwise
- * returns -1 with one line saying why, e.g.
- *   "image 'docker.io/x@sha256:..' is not signed"
- *   "signature 1 of 'r@d': signature does not verify with key 'cosign.pub'"
- *   "signature 1 of 'r@d': signed payload is for 'sha256:..', not 'sha256:..'"
+ * returns -1 with one line saying why (docs/signatures.md lists them), e.g.
+ *   "image 'docker.io/x@sha256:..' is not signed: no signature found for it"
+ *   "verifying the signature of 'r@d': signature does not verify with key 'k.pub'"
+ *   "verifying the signature of 'r@d': signed payload is for 'sha256:a..', not 'sha256:b..'"
+ *   "none of the 2 signatures of 'r@d' verifies: ... (signature 1); ... (signature 2)"
  * Blocking only as far as `fetch` blocks.
  */
 __attribute__((warn_unused_result)) int sign_verify(const char *sig_manifest, size_t len, sign_fetch_fn fetch,
