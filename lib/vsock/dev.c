@@ -34,10 +34,11 @@ static void ring_changed(struct vu_dev *vu, unsigned idx, void *opaque)
 				d->kick_reg[idx] = q->kick_fd;
 		}
 	}
-	if (!q->started && d->all) {
+	if (d->ring_started[idx] && !q->started) {
 		/* the driver stopped or reset the device: its connections are gone */
 		conn_destroy_all(d);
 	}
+	d->ring_started[idx] = q->started;
 }
 
 static void front_end_gone(struct vsock_dev *d)
