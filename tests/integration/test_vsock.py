@@ -26,8 +26,16 @@ def vm():
         v.wait_ready()
         yield v
         assert v.proc.poll() is None, "runner died: " + v.errors()
+        assert v.stop() == 0, v.errors()
+        assert_clean(v)
     finally:
         v.close()
+
+
+def assert_clean(v):
+    """No sanitizer report from the device (the runner links lib/)."""
+    err = v.errors()
+    assert "Sanitizer" not in err and "runtime error" not in err, err
 
 
 def recv_all(s):
@@ -228,6 +236,20 @@ def test_guest_not_reading(vm):
     s.close()
 
 
+def test_host_not_reading(vm):
+    """The guest stops on our credit: at most one buffer per connection is held."""
+    n = 50 << 20
+    rss0 = vm.runner_rss_kib()
+    s, _ = vm.connect(SOURCE)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    s.sendall(b"%d\n" % n)
+    time.sleep(3)
+    assert vm.runner_rss_kib() - rss0 < 4 << 10
+    got = recv_all(s)
+    s.close()
+    assert len(got) == n and zlib.crc32(got) == pattern_crc(n)
+
+
 def test_guest_killed_mid_stream():
     v = VsockVM(BUILD)
     try:
@@ -252,5 +274,6 @@ def test_guest_killed_mid_stream():
             v.connect(ECHO, timeout=5)
         assert v.stop() == 0, v.errors()
         assert not os.path.exists(v.uds)
+        assert_clean(v)
     finally:
         v.close()
