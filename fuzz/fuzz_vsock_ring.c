@@ -41,6 +41,8 @@ static struct vsock_conn *conn(struct vsock_dev *d, int *peer, uint32_t local, u
 	struct vsock_conn *c;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0)
 		abort();
+	/* a tiny send buffer, so that payloads get buffered and flushed later */
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &(int){4096}, sizeof(int));
 	c = conn_new(d, sp[0], st);
 	c->local_port = local;
 	c->peer_port = port;
@@ -91,8 +93,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vu_vq_need_call(&d.vu.vq[RX_RING]);
 		vu_vq_arm(&d.vu.vq[TX_RING]);
 		vu_vq_arm(&d.vu.vq[RX_RING]);
+		vsock_signal(&d);
 		drain(p1);
 		drain(p2);
+		for (struct vsock_conn *c = d.all, *n; c; c = n) {
+			n = c->next;
+			c->host_writable = true;
+			conn_flush(&d, c);
+			conn_progress(&d, c);
+		}
 		conn_free_graves(&d);
 	}
 	conn_destroy_all(&d);

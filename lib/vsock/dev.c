@@ -286,6 +286,8 @@ int vsock_dev_start(struct vsock_dev **out, const struct vsock_dev_config *cfg, 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&d->thread, NULL, run, d);
+	if (!rc)
+		pthread_setname_np(d->thread, "a3s-vsock");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		err_sys(e, rc, "starting the vsock device thread");
