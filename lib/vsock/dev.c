@@ -223,11 +223,20 @@ static int listen_on(const char *path, struct err *e)
 	if (strlen(path) + 12 >= sizeof(sa.sun_path)) /* room for "_<port>" */
 		return err_set(e, "vsock socket path '%s' is too long for a Unix socket", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path); /* left by a crashed run */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_sys(e, errno, "creating the vsock socket");
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return err_setk(e, ERR_CONFLICT, "vsock socket '%s' is in use by another device", path);
+		}
+		close(fd);
+		unlink(path); /* left by a crashed run */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return err_sys(e, errno, "creating the vsock socket");
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int en = errno;
 		close(fd);

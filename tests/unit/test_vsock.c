@@ -1,7 +1,12 @@
 /* lib/vsock: handshake line, ring parsing on fake guest memory, vhost-user replies. */
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit.h"
+#include "util/io.h"
+#include "util/xalloc.h"
 #include "vsock/vhost_user.h"
 #include "vsock/vring.h"
 #include "vsock/vsock.h"
@@ -174,6 +179,36 @@ TEST(start_errors)
 	vsock_dev_stop(NULL);
 }
 
+TEST(lifecycle_without_guest)
+{
+	char dir[] = "/tmp/a3s-vsock-unit.XXXXXX", *path;
+	struct vsock_dev *d = NULL, *d2 = NULL;
+	struct err e = ERR_INIT;
+	struct stat st;
+	int sp[2], sp2[2];
+	long long t;
+	CHECK(mkdtemp(dir));
+	path = xasprintf("%s/v.sock", dir);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp2) == 0);
+	CHECK(vsock_dev_start(&d, &(struct vsock_dev_config){.guest_cid = 3, .uds_path = path, .vhost_fd = sp[0]}, &e) == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	/* a second device on the same socket is refused; the first one is untouched */
+	CHECK(vsock_dev_start(&d2, &(struct vsock_dev_config){.guest_cid = 3, .uds_path = path, .vhost_fd = sp2[0]}, &e) < 0);
+	CHECK(e.kind == ERR_CONFLICT && strstr(e.msg, "in use"));
+	/* QEMU goes away: CONNECTs are turned down at once */
+	close(sp[1]);
+	t = io_now_ms();
+	CHECK(vsock_connect(path, 4089, 3000, &e) < 0);
+	CHECK(io_now_ms() - t < 2000);
+	vsock_dev_stop(d);
+	CHECK(stat(path, &st) < 0);
+	close(sp2[0]);
+	close(sp2[1]);
+	rmdir(dir);
+	free(path);
+}
+
 int main(void)
 {
 	RUN(parse_connect);
@@ -182,5 +217,6 @@ int main(void)
 	RUN(ring_outside_memory);
 	RUN(vhost_user_config_and_features);
 	RUN(start_errors);
+	RUN(lifecycle_without_guest);
 	return unit_done();
 }
