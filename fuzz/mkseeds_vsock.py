@@ -30,19 +30,20 @@ def hdr(src_port, dst_port, op, length=0, flags=0, src_cid=3, dst_cid=2):
     return struct.pack("<QQIIIHHIII", src_cid, dst_cid, src_port, dst_port, length, 1, op, flags, 65536, 0)
 
 
-def ring_seed(event_idx, split_rx):
+def ring_seed(event_idx, split_rx, big=False):
     mem = bytearray(0x10000)
 
     def desc(base, i, addr, ln, flags, nxt=0):
         struct.pack_into("<QIHH", mem, base + 16 * i, addr, ln, flags, nxt)
     # tx: RW with a payload crossing the region boundary, SHUTDOWN, RESPONSE, REQUEST
-    mem[0x6000:0x6000 + 44] = hdr(2000, 1000, 5, 100)
-    mem[0x7fd0:0x7fd0 + 100] = bytes(range(100))
+    plen = 12288 if big else 100  # big: more than the host socket takes at once
+    mem[0x6000:0x6000 + 44] = hdr(2000, 1000, 5, plen)
+    mem[0x7fd0:0x7fd0 + plen] = bytes(i & 0xFF for i in range(plen))
     mem[0x6100:0x6100 + 44] = hdr(2000, 1000, 4, flags=3)
     mem[0x6200:0x6200 + 44] = hdr(5000, 1 << 30, 2)
     mem[0x6300:0x6300 + 44] = hdr(3000, 4000, 1)
     desc(0, 0, 0x6000, 44, 1, 1)
-    desc(0, 1, 0x7fd0, 100, 0)
+    desc(0, 1, 0x7fd0, plen, 0)
     desc(0, 2, 0x6100, 44, 0)
     desc(0, 3, 0x6200, 44, 0)
     desc(0, 4, 0x6300, 44, 0)
@@ -64,9 +65,9 @@ def main(out):
     for i, s in enumerate(vhost_user_seeds()):
         with open(os.path.join(out, "vhost_user", "seed%d" % i), "wb") as f:
             f.write(s)
-    for i, (ev, split) in enumerate(((True, False), (False, True))):
+    for i, (ev, split, big) in enumerate(((True, False, False), (False, True, False), (True, False, True))):
         with open(os.path.join(out, "vsock_ring", "seed%d" % i), "wb") as f:
-            f.write(ring_seed(ev, split))
+            f.write(ring_seed(ev, split, big))
 
 
 if __name__ == "__main__":
