@@ -14,6 +14,7 @@
 #include "box/admin.h"
 #include "box/attachcli.h"
 #include "box/boot.h"
+#include "box/healthmon.h"
 #include "box/monitor.h"
 #include "box/policy.h"
 #include "box/ports.h"
@@ -67,6 +68,7 @@ static const struct option run_opts[] = {
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	{"help", no_argument, NULL, OPT_HELP},
+	BOX_HEALTH_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -78,6 +80,7 @@ static const char run_help[] =
 	"      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list           Set environment variables\n"
 	"      --env-file list      Read in a file of environment variables\n"
+	BOX_HEALTH_HELP
 	"  -h, --hostname string    Box host name\n"
 	"  -i, --interactive        Keep STDIN open\n"
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
@@ -133,6 +136,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
+		case BOX_HEALTH_OPT_CMD ... BOX_HEALTH_OPT_NONE:
+			if (box_health_flag(&o->health, c, optarg, &ctx->err) < 0)
+				return cli_usage_error(ctx, "%s", ctx->err.msg);
+			break;
 		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
 		}
@@ -225,6 +232,8 @@ static bool interrupted(struct cli_ctx *ctx, int *code)
 struct started {
 	struct root *root;
 	const char *id;
+	const json_t *config;
+	struct box_health_mon *health;
 };
 
 static void on_started(void *arg, pid_t pid)
@@ -233,6 +242,7 @@ static void on_started(void *arg, pid_t pid)
 	struct err e = ERR_INIT;
 	(void)box_store_set_running(st->root, st->id, pid, &e);
 	box_event(st->root, st->id, "start", NULL);
+	st->health = box_health_mon_start(st->root->path, st->id, st->config);
 }
 
 /*
@@ -342,6 +352,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			goto fail;
 		}
 		json_object_set_new(j, "Ports", ports);
+		if (box_health_config(&o.health, img->config, j, &ctx->err) < 0) {
+			json_decref(j);
+			goto fail;
+		}
 		cfgjson = json_dumps(j, JSON_COMPACT);
 		config = j;
 	}
@@ -385,13 +399,14 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		struct box_vm vm;
 		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
-		struct started st = {ctx->root, id};
+		struct started st = {ctx->root, id, config, NULL};
 		int srun;
 		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
 		vm.vc.net_hostfwd = hostfwd;
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
+		box_health_mon_stop(st.health);
 		box_vm_release(&vm);
 		free(hostfwd);
 		if (srun < 0)
