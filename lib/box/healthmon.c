@@ -154,6 +154,16 @@ static void save(struct box_health_mon *m, const struct box_health *h)
 		fprintf(stderr, "a3s-box-monitor: health of box %.12s: %s\n", m->id, e.msg);
 }
 
+/* A paused VM cannot answer: its checks wait (they neither pass nor fail). */
+static bool paused(struct root *r, const char *id)
+{
+	struct box_record *b = NULL;
+	struct err e = ERR_INIT;
+	bool p = box_store_find(r, id, &b, &e) == 0 && !strcmp(b->state, "paused");
+	box_record_free(b);
+	return p;
+}
+
 static void *run(void *arg)
 {
 	struct box_health_mon *m = arg;
@@ -170,6 +180,8 @@ static void *run(void *arg)
 	 * one an interval after the previous one ended */
 	while (wait_for(m, m->probe.interval)) {
 		struct box_health_result res = {0};
+		if (paused(r, m->id))
+			continue;
 		if (!probe(m, r, &res))
 			break;
 		if (box_health_record(&h, &res, m->probe.retries, m->probe.start_period, m->started)) {
