@@ -62,7 +62,7 @@ int box_go_duration_parse(const char *s, int64_t *ns)
 		total += v * (double)units[k].ns;
 		s += ul;
 	}
-	if (total > (double)INT64_MAX)
+	if (total >= (double)INT64_MAX)
 		return -1;
 	*ns = neg ? -(int64_t)total : (int64_t)total;
 	return 0;
