@@ -26,7 +26,7 @@ struct box_health_mon {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool stop;
+	bool stop, booted;
 	int fd; /* the probe's connection, -1 */
 };
 
@@ -175,9 +175,13 @@ static void *run(void *arg)
 		return NULL;
 	}
 	box_health_reset(&h);
-	save(m, &h);
-	/* as docker: the first check one interval after the start, each next
-	 * one an interval after the previous one ended */
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop && !m->booted)
+		pthread_cond_wait(&m->cond, &m->lock);
+	pthread_mutex_unlock(&m->lock);
+	/* as docker: the first check one interval after the start (of the
+	 * workload: the guest is up), each next one an interval after the
+	 * previous one ended */
 	while (wait_for(m, m->probe.interval)) {
 		struct box_health_result res = {0};
 		if (paused(r, m->id))
@@ -211,6 +215,12 @@ struct box_health_mon *box_health_mon_start(const char *root_path, const char *i
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->started = now_ns();
 	m->fd = -1;
+	{
+		/* "starting" from the moment the box runs */
+		struct box_health h = {0};
+		box_health_reset(&h);
+		save(m, &h);
+	}
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -223,6 +233,19 @@ struct box_health_mon *box_health_mon_start(const char *root_path, const char *i
 		return NULL;
 	}
 	return m;
+}
+
+void box_health_mon_booted(struct box_health_mon *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (!m->booted) {
+		m->booted = true;
+		m->started = now_ns();
+		pthread_cond_signal(&m->cond);
+	}
+	pthread_mutex_unlock(&m->lock);
 }
 
 void box_health_mon_stop(struct box_health_mon *m)

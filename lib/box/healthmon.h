@@ -14,11 +14,15 @@ struct box_health_mon;
 
 /*
  * The box id (config cfg, box_spec_to_json plus "Healthcheck") has just
- * started: reset its health to "starting" and check it from now on. NULL
- * when the box has no active check (nothing is written then) or the thread
- * could not start (logged on stderr).
+ * started: reset its health to "starting" (written before this returns) and
+ * check it once the guest is up (box_health_mon_booted). NULL when the box
+ * has no active check (nothing is written then) or the thread could not
+ * start (logged on stderr).
  */
 struct box_health_mon *box_health_mon_start(const char *root_path, const char *id, const json_t *cfg);
+/* The guest's init is up (HELLO): the interval and the start period count
+ * from now, so that a slow boot (TCG) is not a failing check. NULL is fine. */
+void box_health_mon_booted(struct box_health_mon *m);
 /* Stop checking (a probe in flight is abandoned, not recorded) and free m.
  * NULL is fine. */
 void box_health_mon_stop(struct box_health_mon *m);

@@ -187,7 +187,8 @@ static void on_started(void *arg, pid_t pid)
  * start: until the engine has exec'd, its pages are shared and stay). */
 static void on_booted(void *arg)
 {
-	(void)arg;
+	struct mon *m = arg;
+	box_health_mon_booted(m->health);
 	mem_trim_idle();
 }
 

@@ -242,6 +242,12 @@ static void on_started(void *arg, pid_t pid)
 	st->health = box_health_mon_start(st->root->path, st->id, st->config);
 }
 
+static void on_booted(void *arg)
+{
+	struct started *st = arg;
+	box_health_mon_booted(st->health);
+}
+
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct box_opts o = {0};
@@ -368,6 +374,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		char *vsock = box_vsock_path(dir);
 		int srun;
 		io.vsock_path = vsock; /* exec works on foreground boxes too */
+		io.booted = on_booted;
+		io.arg = &st;
 		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
