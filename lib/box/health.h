@@ -41,8 +41,8 @@ enum {
 	"      --health-retries int             Consecutive failures needed to report unhealthy\n"    \
 	"      --health-start-period duration   Start period for the box to initialize before\n"      \
 	"                                       starting health-retries countdown (ms|s|m|h) (default 0s)\n" \
-	"      --health-timeout duration        Maximum time to allow one check to run (ms|s|m|h) (default 0s)\n" \
-	"      --no-healthcheck                 Disable any box-specified HEALTHCHECK\n"
+	"      --health-timeout duration        Maximum time to allow one check to run (ms|s|m|h) (default 0s)\n"
+#define BOX_HEALTH_HELP_NONE "      --no-healthcheck     Disable any box-specified HEALTHCHECK\n"
 
 struct box_health_flags {
 	const char *cmd;

@@ -83,6 +83,7 @@ static const char run_help[] =
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
+	BOX_HEALTH_HELP_NONE
 	"  -d, --detach             Run the box in the background and print its ID\n"
 	"      --detach-keys string Override the key sequence for detaching a box\n"
 	"  -l, --label list         Set meta data on a box\n"
