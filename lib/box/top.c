@@ -44,19 +44,21 @@ int box_top_parse(const char *text, struct box_top *out, struct err *e)
 		nl = strchr(p, '\n');
 		words(p, nl ? nl : p + strlen(p), &w);
 		if (w.n >= nt) {
-			size_t len = 0;
+			size_t len = 0, at = 0;
 			char *last;
 			for (size_t i = 0; i + 1 < nt; i++)
 				strv_push(&out->cells, w.v[i]);
 			for (size_t i = nt - 1; i < w.n; i++)
 				len += strlen(w.v[i]) + 1;
 			last = xmalloc(len);
-			last[0] = '\0';
 			for (size_t i = nt - 1; i < w.n; i++) {
-				if (i > nt - 1)
-					strcat(last, " ");
-				strcat(last, w.v[i]);
+				size_t l = strlen(w.v[i]);
+				if (at)
+					last[at++] = ' ';
+				memcpy(last + at, w.v[i], l);
+				at += l;
 			}
+			last[at] = '\0';
 			strv_push_owned(&out->cells, last);
 			out->rows++;
 		}
