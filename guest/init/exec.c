@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
+#include "procs.h"
 #include "user.h"
 #include "util.h"
 #include "workload.h"
@@ -85,6 +86,8 @@ void exec_serve(int conn, int pty, const struct cfg *box, int sigfd)
 		snprintf(msg, sizeof(msg), "invalid exec request: %s", x.error);
 		refuse(conn, 125, msg);
 	}
+	if (procs_wanted(raw, len))
+		procs_serve(conn, &x); /* returns for options only the image's ps knows */
 	if (pty)
 		x.tty = 1;
 	if (x.detach)

@@ -122,12 +122,18 @@ struct a3s_frame_hdr {
  * EXIT (126/127/125 and a message) if the process could not start; the host
  * sends STDIN, SIGNAL and RESIZE frames. Closing the connection does not
  * stop the process (as docker exec).
+ *
+ * op        "ps" (`a3s-box top`): argv is "ps" and the user's ps options;
+ *           the guest answers with the box's process table as ps prints it
+ *           (one STDOUT frame, EXIT 0) for the options it knows, and runs
+ *           argv (the image's ps) otherwise. docs/health.md.
  */
 #define A3S_CFG_TTY "tty"
 #define A3S_CFG_ROWS "rows"
 #define A3S_CFG_COLS "cols"
 #define A3S_EXEC_DETACH "detach"
 #define A3S_EXEC_PRIVILEGED "privileged"
+#define A3S_EXEC_OP "op"
 
 static inline uint16_t a3s_le16(uint16_t v)
 {

@@ -60,6 +60,8 @@ static char *wire(const struct box_exec_req *req, size_t *len)
 		rec(&w, A3S_EXEC_DETACH, "1");
 	if (req->privileged)
 		rec(&w, A3S_EXEC_PRIVILEGED, "1");
+	if (req->op)
+		rec(&w, A3S_EXEC_OP, req->op);
 	for (size_t i = 0; i < w.n; i++)
 		n += strlen(w.v[i]) + 1;
 	p = out = xmalloc(n ? n : 1);

@@ -20,6 +20,7 @@ struct box_exec_req {
 	const char *workdir, *user; /* NULL: the box's */
 	bool tty, interactive, detach, privileged;
 	unsigned short rows, cols; /* the terminal's size, with tty */
+	const char *op; /* A3S_EXEC_OP ("ps": the process table, box/top.h); NULL */
 };
 
 /* How long connecting to a box's exec service may take. */

@@ -13,6 +13,7 @@
 #include "box/admin.h"
 #include "box/attach.h"
 #include "box/boot.h"
+#include "box/healthmon.h"
 #include "box/logfile.h"
 #include "box/publish.h"
 #include "box/record.h"
@@ -112,6 +113,8 @@ struct mon {
 	struct attach_srv attach;
 	int ready_fd;
 	bool vm_started; /* this round's VM got as far as starting */
+	const json_t *config; /* the box's */
+	struct box_health_mon *health; /* while the VM runs, with a healthcheck */
 };
 
 static void ready(struct mon *m, const char *msg)
@@ -176,6 +179,7 @@ static void on_started(void *arg, pid_t pid)
 	m->vm_started = true;
 	(void)box_store_set_started(m->r, m->id, pid, getpid(), &e);
 	box_event(m->r, m->id, "start", NULL);
+	m->health = box_health_mon_start(m->r->path, m->id, m->config);
 	ready(m, "ok");
 }
 
@@ -183,7 +187,8 @@ static void on_started(void *arg, pid_t pid)
  * start: until the engine has exec'd, its pages are shared and stay). */
 static void on_booted(void *arg)
 {
-	(void)arg;
+	struct mon *m = arg;
+	box_health_mon_booted(m->health);
 	mem_trim_idle();
 }
 
@@ -239,6 +244,8 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 	vm.vc.net_hostfwd = hostfwd;
 	io.vsock_path = vsock;
 	rc = box_session_run(&vm.vc, wire, wire_len, &io, on_started, m, &res, e);
+	box_health_mon_stop(m->health);
+	m->health = NULL;
 	box_vm_release(&vm);
 	box_log_flush(&m->log);
 	if (rc == 0) {
@@ -285,6 +292,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd, int attach_fd
 	    image_rootfs_existing(r, b->image_id, &rootfs, &e) < 0 ||
 	    boot_paths_resolve(ACCEL_AUTO, &boot, &e) < 0)
 		goto fail;
+	m.config = b->config;
 	dir = box_dir(r, id);
 	logp = box_log_path(dir, id);
 	if (box_log_open(&m.log, logp, &e) < 0)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "box/health.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -38,6 +39,7 @@ struct box_opts {
 	bool publish_all; /* -P */
 	const char *network; /* "default", "none" (NULL = default) */
 	const char *accel; /* NULL = auto */
+	struct box_health_flags health; /* --health-*, --no-healthcheck */
 };
 
 void box_opts_release(struct box_opts *o);

@@ -81,5 +81,6 @@ int cmd_attach(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_save(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_prune(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_top(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

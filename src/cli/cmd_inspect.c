@@ -13,6 +13,7 @@
 #include "image/inspect.h"
 #include "image/store.h"
 #include "util/template.h"
+#include "box/health.h"
 
 enum kind { ANY, BOX, IMAGE };
 
@@ -26,6 +27,7 @@ static json_t *lookup(struct cli_ctx *ctx, enum kind k, const char *name)
 	if (k != IMAGE) {
 		if (box_store_find(ctx->root, name, &b, &ctx->err) == 0) {
 			j = box_inspect_json(b);
+			box_health_inspect(ctx->root, b, j);
 			box_record_free(b);
 			return j;
 		}

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "box/format.h"
+#include "box/health.h"
 #include "box/ports.h"
 #include "box/record.h"
 #include "cli.h"
@@ -22,6 +23,8 @@ struct opts {
 	long last; /* -n; -1 = no limit */
 	const char *format;
 	struct box_filter filter;
+	struct strv health; /* --filter health=...: docker's, over boxes/<id>/health.json */
+	struct root *root;
 };
 
 static json_t *header(void)
@@ -49,7 +52,7 @@ static char *ports(const struct box_record *b)
 /* One row: docker's keys, in sorted order (that is how {{json .}} prints). */
 static json_t *row(const struct box_record *b, const struct opts *o, int64_t now)
 {
-	char created[64], since[64], status[96], id[13];
+	char created[64], since[64], status[128], id[13];
 	char *cmd = box_command_column(b, o->no_trunc), *labels = box_labels_string(b), *p = ports(b);
 	char *running_for;
 	const char *netmode = json_string_value(json_object_get(b->config, "Network"));
@@ -59,12 +62,19 @@ static json_t *row(const struct box_record *b, const struct opts *o, int64_t now
 	human_duration((now - b->created_at) / 1000000000LL, since, sizeof(since));
 	running_for = xasprintf("%s ago", since);
 	snprintf(id, sizeof(id), "%.12s", b->id);
+	box_status_string(b, now, status, sizeof(status));
+	if (!strcmp(b->state, "running")) {
+		/* docker's State.String(): "Up 3 minutes (healthy)", "(health: starting)" */
+		const char *h = box_health_status(o->root, b->id);
+		size_t l = strlen(status);
+		if (strcmp(h, "none"))
+			snprintf(status + l, sizeof(status) - l, " (%s%s)", !strcmp(h, "starting") ? "health: " : "", h);
+	}
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Command", cmd,
 		      "CreatedAt", time_format_go(b->created_at / 1000000000LL, created, sizeof(created)), "ID",
 		      o->no_trunc ? b->id : id, "Image", b->image_ref, "Labels", labels, "LocalVolumes", "0",
 		      "Mounts", "", "Names", b->name, "Networks", net ? "default" : "none", "Ports", p, "RunningFor",
-		      running_for, "Size", "0B", "State", b->state, "Status",
-		      box_status_string(b, now, status, sizeof(status)));
+		      running_for, "Size", "0B", "State", b->state, "Status", status);
 	free(cmd);
 	free(labels);
 	free(p);
@@ -83,9 +93,12 @@ static int row_lookup(void *data, const char *field, json_t **out)
 static bool shown(const struct opts *o, const struct box_record *b)
 {
 	bool all = o->all || o->last > 0 || o->filter.status.n;
+	bool health = !o->health.n;
 	if (!all && strcmp(b->state, "running") && strcmp(b->state, "paused") && strcmp(b->state, "restarting"))
 		return false;
-	return box_filter_match(&o->filter, b);
+	for (size_t i = 0; i < o->health.n && !health; i++)
+		health = !strcmp(o->health.v[i], box_health_status(o->root, b->id));
+	return health && box_filter_match(&o->filter, b);
 }
 
 static int list(struct cli_ctx *ctx, struct cli_format *f, const struct opts *o)
@@ -168,6 +181,14 @@ static int parse(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 			o->format = optarg;
 			break;
 		case 'f':
+			if (!strncmp(optarg, "health=", 7)) {
+				const char *v = optarg + 7;
+				if (strcmp(v, "starting") && strcmp(v, "healthy") && strcmp(v, "unhealthy") &&
+				    strcmp(v, "none"))
+					return cli_usage_error(ctx, "Unrecognised filter value for health: %s", v);
+				strv_push(&o->health, v);
+				break;
+			}
 			if (box_filter_add(&o->filter, optarg, &ctx->err) < 0)
 				return cli_usage_error(ctx, "%s", ctx->err.msg);
 			break;
@@ -187,13 +208,14 @@ static int parse(struct cli_ctx *ctx, struct opts *o, int argc, char **argv)
 
 int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct opts o = {.last = -1, .filter = BOX_FILTER_INIT};
+	struct opts o = {.last = -1, .filter = BOX_FILTER_INIT, .health = STRV_INIT, .root = ctx->root};
 	struct cli_format *f = NULL;
 	json_t *hdr;
 	int rc = parse(ctx, &o, argc, argv);
 
 	if (rc != 0) {
 		box_filter_release(&o.filter);
+		strv_release(&o.health);
 		return rc == 1 ? 0 : rc;
 	}
 	resolve_ancestors(ctx, &o.filter);
@@ -207,5 +229,6 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
 		cli_format_free(f);
 	json_decref(hdr);
 	box_filter_release(&o.filter);
+	strv_release(&o.health);
 	return rc < 0 ? cli_fail(ctx) : 0;
 }

@@ -10,6 +10,7 @@
 #include "box/admin.h"
 #include "box/attachcli.h"
 #include "box/boot.h"
+#include "box/healthmon.h"
 #include "box/monitor.h"
 #include "box/policy.h"
 #include "box/ports.h"
@@ -64,6 +65,7 @@ static const struct option run_opts[] = {
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	{"help", no_argument, NULL, OPT_HELP},
+	BOX_HEALTH_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -75,11 +77,13 @@ static const char run_help[] =
 	"      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list           Set environment variables\n"
 	"      --env-file list      Read in a file of environment variables\n"
+	BOX_HEALTH_HELP
 	"  -h, --hostname string    Box host name\n"
 	"  -i, --interactive        Keep STDIN open\n"
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
+	BOX_HEALTH_HELP_NONE
 	"  -d, --detach             Run the box in the background and print its ID\n"
 	"      --detach-keys string Override the key sequence for detaching a box\n"
 	"  -l, --label list         Set meta data on a box\n"
@@ -130,6 +134,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
+		case BOX_HEALTH_OPT_CMD ... BOX_HEALTH_OPT_NONE:
+			if (box_health_flag(&o->health, c, optarg, &ctx->err) < 0)
+				return cli_usage_error(ctx, "%s", ctx->err.msg);
+			break;
 		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
 		}
@@ -222,6 +230,8 @@ static bool interrupted(struct cli_ctx *ctx, int *code)
 struct started {
 	struct root *root;
 	const char *id;
+	const json_t *config;
+	struct box_health_mon *health;
 };
 
 static void on_started(void *arg, pid_t pid)
@@ -230,6 +240,13 @@ static void on_started(void *arg, pid_t pid)
 	struct err e = ERR_INIT;
 	(void)box_store_set_running(st->root, st->id, pid, &e);
 	box_event(st->root, st->id, "start", NULL);
+	st->health = box_health_mon_start(st->root->path, st->id, st->config);
+}
+
+static void on_booted(void *arg)
+{
+	struct started *st = arg;
+	box_health_mon_booted(st->health);
 }
 
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
@@ -303,6 +320,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			goto fail;
 		}
 		json_object_set_new(j, "Ports", ports);
+		if (box_health_config(&o.health, img->config, j, &ctx->err) < 0) {
+			json_decref(j);
+			goto fail;
+		}
 		cfgjson = json_dumps(j, JSON_COMPACT);
 		config = j;
 	}
@@ -350,15 +371,18 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		struct box_vm vm;
 		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
-		struct started st = {ctx->root, id};
+		struct started st = {ctx->root, id, config, NULL};
 		char *vsock = box_vsock_path(dir);
 		int srun;
 		io.vsock_path = vsock; /* exec works on foreground boxes too */
+		io.booted = on_booted;
+		io.arg = &st;
 		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
 		vm.vc.net_hostfwd = hostfwd;
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
+		box_health_mon_stop(st.health);
 		box_vm_release(&vm);
 		free(hostfwd);
 		free(vsock);

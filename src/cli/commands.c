@@ -26,6 +26,7 @@ static const struct cli_cmd container_cmds[] = {
 	{"prune", cmd_container_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove all stopped boxes", NULL},
 	{"update", cmd_update, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]", "Update configuration of one or more boxes",
 	 NULL},
+	{"top", cmd_top, CLI_NEED_ROOT, "BOX [ps OPTIONS]", "Display the running processes of a box", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -51,6 +52,7 @@ const struct cli_cmd cli_commands[] = {
 	{"logs", cmd_logs, CLI_NEED_ROOT, "[OPTIONS] BOX", "Fetch the logs of a box", NULL},
 	{"stats", cmd_stats, CLI_NEED_ROOT, "[OPTIONS] [BOX...]", "Display a live stream of box resource usage",
 	 NULL},
+	{"top", cmd_top, CLI_NEED_ROOT, "BOX [ps OPTIONS]", "Display the running processes of a box", NULL},
 	{"port", cmd_port, CLI_NEED_ROOT, "BOX [PRIVATE_PORT[/PROTO]]", "List port mappings of a box", NULL},
 	{"pause", cmd_pause, CLI_NEED_ROOT, "BOX [BOX...]", "Pause the VMs of one or more boxes", NULL},
 	{"unpause", cmd_unpause, CLI_NEED_ROOT, "BOX [BOX...]", "Resume the VMs of one or more boxes", NULL},
