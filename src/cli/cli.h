@@ -72,5 +72,12 @@ int cmd_rename(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_pull(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_push(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_login(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_logout(struct cli_ctx *ctx, int argc, char **argv);
+/* "true"/"false"/"1"/"0" (NULL is true) for a boolean flag; a usage error
+ * (125 printed) otherwise. */
+int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool *out);
 
 #endif

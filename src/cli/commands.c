@@ -8,6 +8,8 @@ static const struct cli_cmd image_cmds[] = {
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rm", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
+	{"pull", cmd_pull, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", NULL},
+	{"push", cmd_push, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -53,6 +55,10 @@ const struct cli_cmd cli_commands[] = {
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rmi", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
 	{"image", NULL, 0, "COMMAND", "Manage images", image_cmds},
+	{"pull", cmd_pull, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", NULL},
+	{"push", cmd_push, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", NULL},
+	{"login", cmd_login, 0, "[OPTIONS] [SERVER]", "Log in to a registry", NULL},
+	{"logout", cmd_logout, 0, "[SERVER]", "Log out from a registry", NULL},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},

@@ -1,0 +1,31 @@
+/*
+ * Downloading blobs: several at once (curl multi), each streamed into its
+ * file and hashed as it arrives, resumed with an HTTP Range after a broken or
+ * stalled connection, retried with back-off on 5xx/429 and network errors,
+ * and verified (size and sha256) before it counts as fetched. A token that
+ * expires mid-way is renewed. On failure the files are left for the caller
+ * to remove (they live in its staging directory).
+ */
+#ifndef A3S_REGISTRY_FETCH_H
+#define A3S_REGISTRY_FETCH_H
+
+#include <stdint.h>
+
+#include "registry/client.h"
+#include "registry/progress.h"
+#include "util/err.h"
+
+#define REG_FETCH_PARALLEL 4
+#define REG_FETCH_ATTEMPTS 5
+
+struct reg_blob_job {
+	const char *digest; /* "sha256:<hex>" */
+	int64_t size; /* from the descriptor */
+	const char *path; /* file to write (created) */
+};
+
+/* Fetch blobs of repository repo ("library/alpine") into their files. */
+int reg_fetch_blobs(struct reg_client *c, const char *repo, const struct reg_blob_job *jobs, size_t n,
+		    struct reg_progress *pg, struct err *e);
+
+#endif
