@@ -36,6 +36,8 @@ enum {
 	OPT_ACCEL,
 	OPT_RESTART,
 	OPT_HELP,
+	OPT_PULL,
+	OPT_PLATFORM,
 };
 
 static const struct option run_opts[] = {
@@ -60,6 +62,8 @@ static const struct option run_opts[] = {
 	{"publish-all", no_argument, NULL, 'P'},
 	{"restart", required_argument, NULL, OPT_RESTART},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"pull", required_argument, NULL, OPT_PULL},
+	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{NULL, 0, NULL, 0},
 };
 
@@ -76,6 +80,8 @@ static const char run_help[] =
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
+	"      --platform string    Platform to pull when the image is pulled (os/arch[/variant])\n"
+	"      --pull string        Pull image before running (\"always\", \"missing\", \"never\") (default \"missing\")\n"
 	"  -d, --detach             Run the box in the background and print its ID\n"
 	"  -l, --label list         Set meta data on a box\n"
 	"      --restart string     Restart policy: no, always, on-failure[:N], unless-stopped\n"
@@ -123,6 +129,11 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
+		case OPT_PULL:
+			if (cli_run_pull_flag(ctx, "pull", optarg) < 0)
+				return 125;
+			break;
+		case OPT_PLATFORM: cli_run_pull_flag(ctx, "platform", optarg); break;
 		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
 		}
@@ -161,6 +172,11 @@ static int find_image(struct cli_ctx *ctx, const char *name, struct image **img)
 	struct image_ref ref = IMAGE_REF_INIT;
 	if (image_ref_parse_tagged(name, &ref, &ctx->err) < 0)
 		return -1;
+	if (cli_run_pull_always()) {
+		if (cli_run_pull(ctx, name, img) < 0)
+			goto fail;
+		goto ok;
+	}
 	if (image_store_lookup(ctx->root, name, img, &ctx->err) == 0)
 		goto ok;
 	if (ctx->err.kind != ERR_NOT_FOUND)
@@ -183,11 +199,8 @@ static int find_image(struct cli_ctx *ctx, const char *name, struct image **img)
 			goto ok;
 		}
 	}
-	{
-		char *fam = image_ref_familiar_string(&ref);
-		err_set(&ctx->err, "unable to find image '%s' locally: load it with 'a3s-box load -i FILE'", fam);
-		free(fam);
-	}
+	if (cli_run_pull(ctx, name, img) == 0)
+		goto ok;
 fail:
 	image_ref_release(&ref);
 	return -1;
