@@ -210,3 +210,137 @@ def skopeo(*args, timeout=300):
     if p.returncode != 0:
         raise AssertionError("skopeo %s failed: %s" % (" ".join(map(str, args)), p.stderr.decode()))
     return p.stdout.decode()
+
+
+class FakeRegistry:
+    """A registry in http.server serving one image from memory, misbehaving
+    as `mode` says (see test_registry_errors.py). `log` records (method,
+    path, Authorization, Range) of every request."""
+
+    def __init__(self, image, mode=None, repo="bad/img", tag="v1", user=None):
+        self.image, self.mode, self.repo, self.tag, self.user = image, mode, repo, tag, user
+        self.manifest = image.manifest()
+        self.blobs = {sha(b): b for b in image.blobs + [image.config, self.manifest]}
+        self.log = []
+        self.stop_event = threading.Event()
+        self.redirect_to = None  # another FakeRegistry (a "storage" host)
+        self.port = free_port()
+        self.host = "127.0.0.1:%d" % self.port
+        srv = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_HEAD(self):
+                srv.handle(self, head=True)
+
+            def do_GET(self):
+                srv.handle(self, head=False)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), H)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def reply(self, h, code, body=b"", ctype="application/json", headers=(), head=False, length=None):
+        h.send_response(code)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body) if length is None else length))
+        for k, v in headers:
+            h.send_header(k, v)
+        h.end_headers()
+        if not head:
+            h.wfile.write(body)
+
+    def handle(self, h, head):
+        auth = h.headers.get("Authorization")
+        rng = h.headers.get("Range")
+        self.log.append((h.command, h.path, auth, rng))
+        path = urllib.parse.urlparse(h.path).path
+        if self.mode == "auth_loop":
+            if path == "/token":
+                return self.reply(h, 200, json.dumps({"token": "t%d" % len(self.log)}).encode(), head=head)
+            chal = 'Bearer realm="http://%s/token",service="fake",scope="repository:%s:pull"' % (self.host, self.repo)
+            return self.reply(h, 401, b'{"errors":[{"code":"UNAUTHORIZED","message":"no"}]}',
+                              headers=[("WWW-Authenticate", chal)], head=head)
+        if self.user:
+            want = "Basic " + base64.b64encode(self.user.encode()).decode()
+            if auth != want and not path.startswith("/storage/"):
+                return self.reply(h, 401, b"{}", headers=[("WWW-Authenticate", 'Basic realm="fake"')], head=head)
+        if path.startswith("/storage/"):
+            data = self.blobs[path.split("/")[-1]]
+            return self.reply(h, 200, data, "application/octet-stream", head=head)
+        if path == "/v2/":
+            return self.reply(h, 200, b"{}", head=head)
+        prefix = "/v2/%s/" % self.repo
+        if path.startswith(prefix + "manifests/"):
+            ref = path[len(prefix + "manifests/"):]
+            body = self.manifest
+            if self.mode == "big_manifest":
+                body = b'{"schemaVersion":2,"pad":"' + b"x" * (5 << 20) + b'"}'
+            elif self.mode == "malformed_manifest":
+                body = b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": 7'
+            elif self.mode == "wrong_manifest":
+                body = self.manifest + b"\n"
+            if ref not in (self.tag, sha(self.manifest)):
+                return self.reply(h, 404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}',
+                                  head=head)
+            return self.reply(h, 200, body, "application/vnd.oci.image.manifest.v1+json",
+                              [("Docker-Content-Digest", sha(body))], head=head)
+        if path.startswith(prefix + "blobs/"):
+            digest = path[len(prefix + "blobs/"):]
+            data = self.blobs.get(digest)
+            if data is None:
+                return self.reply(h, 404, b"{}", head=head)
+            is_config = digest == sha(self.image.config)
+            if self.mode == "redirect" and self.redirect_to:
+                loc = "http://%s/storage/%s" % (self.redirect_to.host, digest)
+                return self.reply(h, 307, b"", headers=[("Location", loc)], head=head)
+            if self.mode == "wrong_blob" and not is_config:
+                data = bytes([data[0] ^ 1]) + data[1:]
+            if self.mode in ("truncate_once", "truncate_always") and not is_config:
+                start = int(rng.split("=")[1].split("-")[0]) if rng and self.mode == "truncate_once" else 0
+                if start == 0:
+                    # promise everything, send half, hang up
+                    h.send_response(200)
+                    h.send_header("Content-Length", str(len(data)))
+                    h.end_headers()
+                    h.wfile.write(data[:len(data) // 2])
+                    h.wfile.flush()
+                    h.close_connection = True
+                    return
+                h.send_response(206)
+                h.send_header("Content-Length", str(len(data) - start))
+                h.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
+                h.end_headers()
+                h.wfile.write(data[start:])
+                return
+            if self.mode == "stall" and not is_config:
+                h.send_response(200)
+                h.send_header("Content-Length", str(len(data)))
+                h.end_headers()
+                h.wfile.write(data[:10])
+                h.wfile.flush()
+                self.stop_event.wait(120)
+                h.close_connection = True
+                return
+            return self.reply(h, 200, data, "application/octet-stream", head=head)
+        return self.reply(h, 404, b"{}", head=head)
+
+    def stop(self):
+        self.stop_event.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
