@@ -514,6 +514,16 @@ int reg_request(struct reg_client *c, const char *method, const char *url, const
 	return 0;
 }
 
+/* An error code as the spec writes them: MANIFEST_UNKNOWN. */
+static bool plain_code(const char *c)
+{
+	size_t n = 0;
+	for (; c[n]; n++)
+		if (!((c[n] >= 'A' && c[n] <= 'Z') || c[n] == '_') || n > 64)
+			return false;
+	return n > 0;
+}
+
 int reg_resp_error(const struct reg_resp *r, const char *what, struct err *e)
 {
 	json_t *j = r->body && r->len ? json_loadb(r->body, r->len, 0, NULL) : NULL;
@@ -529,7 +539,7 @@ int reg_resp_error(const struct reg_resp *r, const char *what, struct err *e)
 		err_set(e, "%sunauthorized: authentication required%s", what,
 			msg ? "" : "; log in with 'a3s-box login'");
 	else if (code && msg)
-		err_set(e, "%s%s: %s (HTTP %ld)", what, code[0] && strlen(code) < 64 ? code : "ERROR", clean, r->status);
+		err_set(e, "%s%s: %s (HTTP %ld)", what, plain_code(code) ? code : "ERROR", clean, r->status);
 	else
 		err_set(e, "%sthe registry answered HTTP %ld", what, r->status);
 	json_decref(j);
