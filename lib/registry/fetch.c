@@ -10,15 +10,19 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "registry/diffid.h"
 #include "util/io.h"
 #include "util/xalloc.h"
 
 #define ERR_BODY_MAX 4096
+#define SYNC_CHUNK (8 << 20)
 
 enum state { WAITING, RUNNING, DONE };
 
 struct job {
-	const struct reg_blob_job *j;
+	struct reg_blob_job *j;
+	struct reg_diffid dd;
+	int64_t synced; /* bytes handed to writeback */
 	enum state st;
 	int fd;
 	struct sha256 h;
@@ -52,6 +56,11 @@ static void restart_hash(struct job *jb)
 	sha256_init(&jb->h);
 	jb->hashing = true;
 	jb->got = 0;
+	jb->synced = 0;
+	if (jb->j->layer) {
+		reg_diffid_release(&jb->dd);
+		reg_diffid_init(&jb->dd);
+	}
 	if (ftruncate(jb->fd, 0) < 0 || lseek(jb->fd, 0, SEEK_SET) < 0)
 		jb->io_error = true;
 }
@@ -95,7 +104,14 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
 		return 0;
 	}
 	sha256_update(&jb->h, p, n);
+	if (jb->j->layer)
+		reg_diffid_update(&jb->dd, p, n);
 	jb->got += (int64_t)n;
+	if (jb->got - jb->synced >= SYNC_CHUNK) {
+		/* start writeback now so that the fsync before commit is short */
+		(void)sync_file_range(jb->fd, jb->synced, jb->got - jb->synced, SYNC_FILE_RANGE_WRITE);
+		jb->synced = jb->got;
+	}
 	reg_progress_bytes(jb->pg, jb->j->digest, "Downloading", jb->got, jb->j->size);
 	return n;
 }
@@ -130,6 +146,7 @@ static int start(struct ctx *x, CURLM *m, struct job *jb, struct err *e)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, jb);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, jb);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10); /* fewer, larger writes */
 	if (jb->got > 0)
 		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)jb->got);
 	jb->hl = NULL;
@@ -176,6 +193,8 @@ static int ended(struct ctx *x, struct job *jb, CURLcode cc, struct err *e)
 				return err_set(e, "digest mismatch for blob %s: the registry sent content with digest %s",
 					       jb->j->digest, got);
 			jb->st = DONE;
+			if (jb->j->layer)
+				jb->j->have_diff_id = reg_diffid_final(&jb->dd, jb->j->diff_id, &jb->j->usize);
 			reg_progress_status(jb->pg, jb->j->digest, "Download complete");
 			return 0;
 		}
@@ -225,7 +244,7 @@ static int ended(struct ctx *x, struct job *jb, CURLcode cc, struct err *e)
 	return 0;
 }
 
-int reg_fetch_blobs(struct reg_client *c, const char *repo, const struct reg_blob_job *jobs, size_t n,
+int reg_fetch_blobs(struct reg_client *c, const char *repo, struct reg_blob_job *jobs, size_t n,
 		    struct reg_progress *pg, struct err *e)
 {
 	char *scope = xasprintf("repository:%s:pull", repo);
@@ -246,6 +265,9 @@ int reg_fetch_blobs(struct reg_client *c, const char *repo, const struct reg_blo
 		}
 		sha256_init(&v[i].h);
 		v[i].hashing = true;
+		jobs[i].have_diff_id = false;
+		if (jobs[i].layer)
+			reg_diffid_init(&v[i].dd);
 	}
 	if (reg_auth_header(c, scope, false, &x.auth, e) < 0) {
 		rc = -1;
@@ -293,6 +315,8 @@ out:
 			finish_easy(m, &v[i]);
 		if (v[i].hashing)
 			sha256_abort(&v[i].h);
+		if (v[i].j && v[i].j->layer)
+			reg_diffid_release(&v[i].dd);
 		if (v[i].fd >= 0 && v[i].j) {
 			if (rc == 0 && fsync(v[i].fd) < 0 && rc == 0)
 				rc = err_sys(e, errno, "writing '%s'", jobs[i].path);

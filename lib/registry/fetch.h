@@ -9,23 +9,32 @@
 #ifndef A3S_REGISTRY_FETCH_H
 #define A3S_REGISTRY_FETCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "image/digest.h"
 
 #include "registry/client.h"
 #include "registry/progress.h"
 #include "util/err.h"
 
-#define REG_FETCH_PARALLEL 4
+#define REG_FETCH_PARALLEL 6
 #define REG_FETCH_ATTEMPTS 5
 
 struct reg_blob_job {
 	const char *digest; /* "sha256:<hex>" */
 	int64_t size; /* from the descriptor */
 	const char *path; /* file to write (created) */
+	bool layer; /* compute the diff_id while downloading */
+	/* out, for layers: the diff_id and uncompressed size when the stream
+	 * could be decompressed as it came (else the caller checks the file) */
+	bool have_diff_id;
+	char diff_id[DIGEST_LEN + 1];
+	int64_t usize;
 };
 
 /* Fetch blobs of repository repo ("library/alpine") into their files. */
-int reg_fetch_blobs(struct reg_client *c, const char *repo, const struct reg_blob_job *jobs, size_t n,
+int reg_fetch_blobs(struct reg_client *c, const char *repo, struct reg_blob_job *jobs, size_t n,
 		    struct reg_progress *pg, struct err *e);
 
 #endif

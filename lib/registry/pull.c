@@ -208,7 +208,7 @@ static int fetch_and_store(struct pull *p, bool *newer, struct err *e)
 		strv_push_owned(&files, xasprintf("%s/%s", p->stage, digest_hex(d->digest)));
 		if (dup)
 			continue;
-		jobs[nj++] = (struct reg_blob_job){.digest = d->digest, .size = d->size, .path = files.v[i]};
+		jobs[nj++] = (struct reg_blob_job){.digest = d->digest, .size = d->size, .path = files.v[i], .layer = true};
 		reg_progress_status(&p->pg, d->digest, "Pulling fs layer");
 	}
 	if (nj && reg_fetch_blobs(p->c, p->repo, jobs, nj, &p->pg, e) < 0)
@@ -220,7 +220,24 @@ static int fetch_and_store(struct pull *p, bool *newer, struct err *e)
 	for (size_t i = 0; i < p->m.n_layers; i++) {
 		char what[96];
 		const char *want = p->m.layers[i].digest;
+		const struct reg_blob_job *j = NULL;
 		snprintf(what, sizeof(what), "layer %zu (%s)", i + 1, want);
+		for (size_t k = 0; k < nj; k++)
+			if (!strcmp(jobs[k].digest, want) && jobs[k].have_diff_id)
+				j = &jobs[k];
+		if (j) {
+			/* digest and diff_id were both computed as the blob arrived */
+			if (strcmp(j->diff_id, p->cfg.diff_ids.v[i])) {
+				err_set(e, "%s does not match the image config: its uncompressed digest is %s, rootfs.diff_ids says %s",
+					what, j->diff_id, p->cfg.diff_ids.v[i]);
+				goto out;
+			}
+			strv_push(&pd->img.layers, want);
+			strv_push(&pd->img.diff_ids, j->diff_id);
+			pd->img.size += j->usize;
+			pending_add_blob(pd, want, files.v[i]);
+			continue;
+		}
 		/* the blob's digest was checked as it arrived; now its diff_id */
 		if (pending_add_layer(pd, files.v[i], what, NULL, -1, p->cfg.diff_ids.v[i], e) < 0)
 			goto out;

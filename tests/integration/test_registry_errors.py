@@ -123,3 +123,24 @@ def test_stalled_connection_times_out(a3s, workdir, image):
     assert "failed 5 times" in last(p) and "Operation too slow" in last(p), last(p)
     assert t < 40, t
     nothing_stored(a3s)
+
+
+def test_layer_compressions_and_diff_ids(a3s, workdir):
+    """zstd, plain and gzip layers: diff_ids are computed as they arrive."""
+    img = Image(LAYERS + [[file("etc/c", b"c" * 100000)]], compress_=["zstd", None, "gzip"])
+    with FakeRegistry(img) as reg:
+        p, _ = pull(a3s, workdir, reg)
+        assert p.returncode == 0, p.stderr
+    info = json.loads(a3s.out("image", "inspect", "%s/%s:%s" % (reg.host, reg.repo, reg.tag)))[0]
+    assert info["Id"] == img.id
+    assert info["RootFS"]["Layers"] == [sha(r) for r in img.raw_layers]
+
+
+def test_diff_id_mismatch(a3s, workdir):
+    img = Image(LAYERS, compress_="gzip", config={"rootfs": {"type": "layers", "diff_ids": [
+        sha(b"not this"), sha(b"nor this")]}})
+    with FakeRegistry(img) as reg:
+        p, _ = pull(a3s, workdir, reg)
+    assert p.returncode == 125
+    assert "layer 1 (sha256:" in last(p) and "does not match the image config" in last(p), last(p)
+    nothing_stored(a3s)

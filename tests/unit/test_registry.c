@@ -1,9 +1,12 @@
 /* Registry parsers and helpers (lib/registry): challenges, tokens, platforms, base64, login domains. */
 #include <stdlib.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "image/manifest.h"
 #include "registry/auth.h"
 #include "registry/creds.h"
+#include "registry/diffid.h"
 #include "registry/login.h"
 #include "registry/platform.h"
 #include "unit.h"
@@ -133,8 +136,71 @@ TEST(b64_and_domains)
 	free(s);
 }
 
+/* Feed buf in chunks of `step` bytes; the diff_id must be the digest of raw. */
+static int streamed_ok(const unsigned char *buf, size_t n, size_t step, const unsigned char *raw, size_t rawn)
+{
+	struct reg_diffid d;
+	char got[DIGEST_LEN + 1], want[DIGEST_LEN + 1];
+	int64_t usize;
+	reg_diffid_init(&d);
+	for (size_t off = 0; off < n; off += step)
+		reg_diffid_update(&d, buf + off, n - off < step ? n - off : step);
+	if (!reg_diffid_final(&d, got, &usize))
+		return 0;
+	digest_buf(raw, rawn, want);
+	return !strcmp(got, want) && usize == (int64_t)rawn;
+}
+
+static size_t gz(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+{
+	z_stream z = {0};
+	size_t m;
+	deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	m = cap - z.avail_out;
+	deflateEnd(&z);
+	return m;
+}
+
+TEST(diffid_streams)
+{
+	size_t n = 300000, m1, m2, zn;
+	unsigned char *raw = malloc(n), *c = malloc(2 * n + 1024);
+	for (size_t i = 0; i < n; i++)
+		raw[i] = (unsigned char)((i * 2654435761u) >> 13);
+	/* plain, any chunking */
+	CHECK(streamed_ok(raw, n, 1, raw, n));
+	CHECK(streamed_ok(raw, n, 4096, raw, n));
+	/* gzip, two members (as some tools write) */
+	m1 = gz(raw, n / 3, c, 2 * n);
+	m2 = gz(raw + n / 3, n - n / 3, c + m1, 2 * n + 1024 - m1);
+	CHECK(streamed_ok(c, m1 + m2, 3, raw, n));
+	CHECK(streamed_ok(c, m1 + m2, 65536, raw, n));
+	/* a truncated gzip stream is no diff_id */
+	{
+		struct reg_diffid d;
+		char got[DIGEST_LEN + 1];
+		int64_t u;
+		reg_diffid_init(&d);
+		reg_diffid_update(&d, c, m1 / 2);
+		CHECK(!reg_diffid_final(&d, got, &u));
+	}
+	/* zstd */
+	zn = ZSTD_compress(c, 2 * n + 1024, raw, n, 3);
+	CHECK(!ZSTD_isError(zn));
+	CHECK(streamed_ok(c, zn, 7, raw, n));
+	CHECK(streamed_ok(c, zn, 100000, raw, n));
+	free(raw);
+	free(c);
+}
+
 int main(void)
 {
+	RUN(diffid_streams);
 	RUN(challenge_bearer);
 	RUN(challenge_several_and_quoting);
 	RUN(challenge_bad);
