@@ -30,8 +30,14 @@ int reg_platform_parse(const char *s, struct reg_platform *out, struct err *e)
 	b = a ? strchr(a + 1, '/') : NULL;
 	if (!a || part(s, (size_t)(a - s), out->os, sizeof(out->os)) < 0 ||
 	    part(a + 1, b ? (size_t)(b - a - 1) : strlen(a + 1), out->arch, sizeof(out->arch)) < 0 ||
-	    (b && part(b + 1, strlen(b + 1), out->variant, sizeof(out->variant)) < 0))
-		return err_setk(e, ERR_USAGE, "invalid platform '%s': expected os/arch[/variant], e.g. linux/amd64", s);
+	    (b && part(b + 1, strlen(b + 1), out->variant, sizeof(out->variant)) < 0)) {
+		char shown[68];
+		size_t n = 0;
+		for (; s[n] && n < 64; n++)
+			shown[n] = (unsigned char)s[n] < 0x20 || (unsigned char)s[n] >= 0x7f ? '?' : s[n];
+		shown[n] = 0;
+		return err_setk(e, ERR_USAGE, "invalid platform '%s': expected os/arch[/variant], e.g. linux/amd64", shown);
+	}
 	return 0;
 }
 
