@@ -82,6 +82,7 @@ void reg_resp_release(struct reg_resp *r)
 	free(r->location);
 	free(r->www_auth);
 	free(r->range);
+	free(r->link);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -184,6 +185,7 @@ static size_t on_header(char *p, size_t sz, size_t nm, void *ud)
 		{"location:", offsetof(struct reg_resp, location)},
 		{"www-authenticate:", offsetof(struct reg_resp, www_auth)},
 		{"range:", offsetof(struct reg_resp, range)},
+		{"link:", offsetof(struct reg_resp, link)},
 	};
 	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* a new response (after a redirect or 100-continue) */
@@ -192,7 +194,8 @@ static size_t on_header(char *p, size_t sz, size_t nm, void *ud)
 		free(r->location);
 		free(r->www_auth);
 		free(r->range);
-		r->content_type = r->digest = r->location = r->www_auth = r->range = NULL;
+		free(r->link);
+		r->content_type = r->digest = r->location = r->www_auth = r->range = r->link = NULL;
 		return n;
 	}
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {

@@ -52,7 +52,7 @@ struct reg_resp {
 	long status;
 	char *body; /* NUL-terminated, at most the request's max bytes */
 	size_t len;
-	char *content_type, *digest, *location, *www_auth, *range;
+	char *content_type, *digest, *location, *www_auth, *range, *link;
 	int64_t content_length; /* -1 when unknown */
 };
 

@@ -7,6 +7,7 @@
 
 #include "state/root.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 struct reg_xfer_opts {
 	bool tls_verify; /* default true */
@@ -25,6 +26,10 @@ struct reg_xfer_opts {
  */
 int registry_pull(struct root *r, const char *name, const struct reg_xfer_opts *o, char **ref_out,
 		  struct err *e);
+
+/* The tags of repository name (its tag or digest ignored), sorted as the
+ * registry lists them (GET /v2/NAME/tags/list, following Link pages). */
+int registry_tags(const char *name, const struct reg_xfer_opts *o, struct strv *out, struct err *e);
 
 /* Push a local image by tag: blobs the registry lacks (HEAD first, then a
  * cross-repository mount when another tag of the image on that registry has

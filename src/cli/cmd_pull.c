@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "image/ref.h"
 #include "registry/pull.h"
+#include "util/xalloc.h"
 
 int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool *out)
 {
@@ -18,6 +20,35 @@ int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool 
 		return 0;
 	}
 	return cli_usage_error(ctx, "invalid argument \"%s\" for \"--%s\" flag: expected true or false", arg, flag);
+}
+
+/* pull -a: every tag of the repository, then the repository's name. */
+static int pull_all(struct cli_ctx *ctx, const char *name, const struct reg_xfer_opts *o)
+{
+	struct strv tags = STRV_INIT;
+	if (registry_tags(name, o, &tags, &ctx->err) < 0)
+		return cli_fail(ctx);
+	for (size_t i = 0; i < tags.n; i++) {
+		char *one = xasprintf("%s:%s", name, tags.v[i]), *ref = NULL;
+		int rc = registry_pull(ctx->root, one, o, &ref, &ctx->err);
+		free(one);
+		free(ref);
+		if (rc < 0) {
+			strv_release(&tags);
+			return cli_fail(ctx);
+		}
+	}
+	strv_release(&tags);
+	{
+		struct image_ref r;
+		if (image_ref_parse(name, &r, &ctx->err) < 0)
+			return cli_fail(ctx);
+		char *full = image_ref_name(&r);
+		printf("%s\n", full);
+		free(full);
+		image_ref_release(&r);
+	}
+	return 0;
 }
 
 int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
@@ -33,6 +64,7 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct reg_xfer_opts o = {.tls_verify = true, .out = stdout};
 	char *ref = NULL;
+	bool all = false;
 	int c;
 
 	opterr = 0;
@@ -40,8 +72,7 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case OPT_PLATFORM: o.platform = optarg; break;
 		case 'q': o.quiet = true; break;
-		case 'a':
-			return cli_usage_error(ctx, "--all-tags is not supported: pull each tag by name");
+		case 'a': all = true; break;
 		case OPT_TLS:
 			if (cli_parse_bool(ctx, "tls-verify", optarg, &o.tls_verify) < 0)
 				return 125;
@@ -54,6 +85,8 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "\"%s\" requires exactly 1 argument", ctx->cmd_name);
 	if (getenv("A3S_BOX_PLATFORM") && !o.platform)
 		o.platform = getenv("A3S_BOX_PLATFORM");
+	if (all)
+		return pull_all(ctx, argv[optind], &o);
 	if (registry_pull(ctx->root, argv[optind], &o, &ref, &ctx->err) < 0)
 		return cli_fail(ctx);
 	printf("%s\n", ref);

@@ -272,3 +272,15 @@ json.dump(data, open(path, "w"))
         assert inspect_digest(reg, "mine/img:v1", creds="alice:pw") == digest
         env.ok("logout", reg.host, env=path_env)
         assert reg.host not in json.load(open(store))
+
+
+def test_pull_all_tags(env, workdir):
+    with Registry(os.path.join(workdir, "reg")) as reg:
+        seed(reg, workdir, "multi/img:a")
+        seed(reg, workdir, "multi/img:b", fmt="docker")
+        p = env.run("pull", "-a", "--tls-verify=false", reg.host + "/multi/img:a")
+        assert p.returncode == 125 and "tag can't be used with --all-tags/-a" in one_line(p)
+        out = env.ok("pull", "-a", "--tls-verify=false", reg.host + "/multi/img")
+        assert out.splitlines()[-1] == reg.host + "/multi/img"
+        rows = env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").split()
+        assert sorted(rows) == [reg.host + "/multi/img:a", reg.host + "/multi/img:b"]
