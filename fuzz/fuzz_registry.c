@@ -88,8 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(d);
 	}
 	}
-	/* every failure leaves a one-line message */
-	if (e.msg[0] && memchr(e.msg, '\n', strlen(e.msg)) && data[0] % 6 != 3)
+	/* every failure leaves a one-line message once cleaned, as
+	 * registry_pull cleans it (image/manifest.h quotes documents) */
+	image_err_printable(&e);
+	if (memchr(e.msg, '\n', strlen(e.msg)))
 		abort();
 	free(s);
 	return 0;

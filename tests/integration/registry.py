@@ -217,10 +217,29 @@ class FakeRegistry:
     as `mode` says (see test_registry_errors.py). `log` records (method,
     path, Authorization, Range) of every request."""
 
-    def __init__(self, image, mode=None, repo="bad/img", tag="v1", user=None):
+    def __init__(self, image, mode=None, repo="bad/img", tag="v1", user=None, platforms=None):
         self.image, self.mode, self.repo, self.tag, self.user = image, mode, repo, tag, user
         self.manifest = image.manifest()
         self.blobs = {sha(b): b for b in image.blobs + [image.config, self.manifest]}
+        self.manifests = {sha(self.manifest): self.manifest}
+        self.index = None
+        if platforms:
+            # the tag names a Docker manifest list: {"linux/arm64/v8": Image, ...}
+            entries = []
+            for plat, img in platforms.items():
+                m = img.manifest()
+                self.manifests[sha(m)] = m
+                for b in img.blobs + [img.config]:
+                    self.blobs[sha(b)] = b
+                parts = plat.split("/")
+                p = {"os": parts[0], "architecture": parts[1]}
+                if len(parts) > 2:
+                    p["variant"] = parts[2]
+                entries.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                "digest": sha(m), "size": len(m), "platform": p})
+            self.index = json.dumps({"schemaVersion": 2,
+                                     "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+                                     "manifests": entries}).encode()
         self.log = []
         self.stop_event = threading.Event()
         self.redirect_to = None  # another FakeRegistry (a "storage" host)
@@ -279,6 +298,13 @@ class FakeRegistry:
         if path.startswith(prefix + "manifests/"):
             ref = path[len(prefix + "manifests/"):]
             body = self.manifest
+            if self.index is not None:
+                body = self.index if ref == self.tag else self.manifests.get(ref)
+                if body is None:
+                    return self.reply(h, 404, b"{}", head=head)
+                ctype = ("application/vnd.docker.distribution.manifest.list.v2+json" if body is self.index
+                         else "application/vnd.oci.image.manifest.v1+json")
+                return self.reply(h, 200, body, ctype, [("Docker-Content-Digest", sha(body))], head=head)
             if self.mode == "big_manifest":
                 body = b'{"schemaVersion":2,"pad":"' + b"x" * (5 << 20) + b'"}'
             elif self.mode == "malformed_manifest":

@@ -144,3 +144,27 @@ def test_diff_id_mismatch(a3s, workdir):
     assert p.returncode == 125
     assert "layer 1 (sha256:" in last(p) and "does not match the image config" in last(p), last(p)
     nothing_stored(a3s)
+
+
+def test_index_platforms(a3s, workdir):
+    """A Docker manifest list: the host's platform by default, --platform
+    with variants, and docker's message when nothing matches."""
+    amd = Image([[file("arch", "amd64\n")]], compress_="gzip")
+    arm = Image([[file("arch", "arm64\n")]], compress_="gzip", config={"architecture": "arm64"})
+    v7 = Image([[file("arch", "armv7\n")]], compress_="gzip", config={"architecture": "arm"})
+    with FakeRegistry(amd, platforms={"linux/arm64/v8": arm, "linux/amd64": amd, "linux/arm/v7": v7}) as reg:
+        name = "%s/%s:%s" % (reg.host, reg.repo, reg.tag)
+        p, _ = pull(a3s, workdir, reg)
+        assert p.returncode == 0, p.stderr
+        assert "Digest: " + sha(reg.index) in p.stdout.decode()
+        info = json.loads(a3s.out("image", "inspect", name))[0]
+        assert info["Id"] == amd.id
+        assert info["RepoDigests"] == ["%s/%s@%s" % (reg.host, reg.repo, sha(reg.index))]
+        env = env_for(workdir)
+        for plat, img in (("linux/arm64", arm), ("linux/arm/v7", v7)):
+            p = a3s.run("pull", "--platform", plat, name, env=env)
+            assert p.returncode == 0, p.stderr
+            assert json.loads(a3s.out("image", "inspect", name))[0]["Id"] == img.id
+        p = a3s.run("pull", "--platform", "linux/s390x", name, env=env)
+        assert p.returncode == 1
+        assert last(p) == "a3s-box: no matching manifest for linux/s390x in the manifest list entries"
