@@ -495,8 +495,16 @@ int reg_request(struct reg_client *c, const char *method, const char *url, const
 			explicit_bzero(auth, strlen(auth));
 		free(auth);
 		auth = NULL;
-		if (rc < 0 || r->status != 401 || attempt > 0 || !send_auth || c->chal.scheme != REG_AUTH_BEARER)
+		if (rc < 0 || r->status != 401 || attempt > 0 || !send_auth)
 			break;
+		if (c->chal.scheme == REG_AUTH_NONE && r->www_auth) {
+			/* /v2/ was open but this repository is not: learn its challenge */
+			struct err ignore = ERR_INIT;
+			if (reg_challenge_parse(r->www_auth, &c->chal, &ignore) < 0)
+				break;
+		} else if (c->chal.scheme != REG_AUTH_BEARER) {
+			break;
+		}
 		/* 401: a token with the scope the registry names, once */
 		if (r->www_auth) {
 			struct reg_challenge ch;

@@ -156,8 +156,8 @@ static int start(struct ctx *x, CURLM *m, struct job *jb, struct err *e)
 	if (curl_multi_add_handle(m, h) != CURLM_OK)
 		return err_set(e, "starting the download of %s", jb->j->digest);
 	jb->st = RUNNING;
-	if (!jb->got)
-		reg_progress_status(jb->pg, jb->j->digest, jb->attempts ? "Retrying" : "Downloading");
+	if (jb->attempts)
+		reg_progress_status(jb->pg, jb->j->digest, "Retrying");
 	return 0;
 }
 
