@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "registry/fetch.h"
 #include "util/io.h"
 #include "util/xalloc.h"
 
@@ -96,8 +97,15 @@ static CURLcode ssl_ctx_cb(CURL *h, void *sslctx, void *parm)
 	return CURLE_OK;
 }
 
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	return reg_interrupted ? 1 : 0; /* abort the transfer */
+}
+
 void reg_client_setup(struct reg_client *c, CURL *h)
 {
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -285,6 +293,10 @@ static int perform(struct reg_client *c, const char *method, const char *url, co
 	if (x.too_big) {
 		reg_resp_release(r);
 		return err_set(e, "%s %s: the response is larger than %zu bytes", method, url, max);
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		reg_resp_release(r);
+		return err_set(e, "interrupted");
 	}
 	if (cc != CURLE_OK) {
 		reg_resp_release(r);

@@ -19,6 +19,8 @@
 
 enum state { WAITING, RUNNING, DONE };
 
+volatile sig_atomic_t reg_interrupted;
+
 struct job {
 	struct reg_blob_job *j;
 	struct reg_diffid dd;
@@ -277,6 +279,10 @@ int reg_fetch_blobs(struct reg_client *c, const char *repo, struct reg_blob_job 
 		int running = 0, active = 0, msgs;
 		long long now = io_now_ms(), wait_ms = 1000;
 		CURLMsg *msg;
+		if (reg_interrupted) {
+			rc = err_set(e, "interrupted");
+			goto out;
+		}
 		for (size_t i = 0; i < n; i++)
 			active += v[i].st == RUNNING;
 		for (size_t i = 0; i < n && active < REG_FETCH_PARALLEL; i++) {
@@ -307,7 +313,7 @@ int reg_fetch_blobs(struct reg_client *c, const char *repo, struct reg_blob_job 
 				done++;
 		}
 		if (done < n)
-			curl_multi_poll(m, NULL, 0, (int)(active ? 100 : wait_ms), NULL);
+			curl_multi_poll(m, NULL, 0, (int)(active || wait_ms > 100 ? 100 : wait_ms), NULL);
 	}
 out:
 	for (size_t i = 0; i < n; i++) {

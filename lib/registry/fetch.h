@@ -9,6 +9,7 @@
 #ifndef A3S_REGISTRY_FETCH_H
 #define A3S_REGISTRY_FETCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,6 +21,11 @@
 
 #define REG_FETCH_PARALLEL 6
 #define REG_FETCH_ATTEMPTS 5
+
+/* Set (by a signal handler) to stop transfers: reg_fetch_blobs then fails
+ * with "interrupted" within 100 ms and the caller cleans up as on any
+ * error. */
+extern volatile sig_atomic_t reg_interrupted;
 
 struct reg_blob_job {
 	const char *digest; /* "sha256:<hex>" */

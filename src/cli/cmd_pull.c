@@ -1,13 +1,31 @@
 /* a3s-box pull [--platform P] [-q] [-a] [--tls-verify=false] NAME[:TAG|@DIGEST] */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "image/ref.h"
+#include "registry/fetch.h"
 #include "registry/pull.h"
 #include "util/xalloc.h"
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	reg_interrupted = 1;
+}
+
+/* SIGINT/SIGTERM/SIGHUP stop transfers cleanly (staging removed, nothing stored). */
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool *out)
 {
@@ -85,6 +103,7 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "\"%s\" requires exactly 1 argument", ctx->cmd_name);
 	if (getenv("A3S_BOX_PLATFORM") && !o.platform)
 		o.platform = getenv("A3S_BOX_PLATFORM");
+	catch_signals();
 	if (all)
 		return pull_all(ctx, argv[optind], &o);
 	if (registry_pull(ctx->root, argv[optind], &o, &ref, &ctx->err) < 0)
@@ -120,6 +139,7 @@ int cmd_push(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(ctx, "\"%s\" requires exactly 1 argument", ctx->cmd_name);
+	catch_signals();
 	if (registry_push(ctx->root, argv[optind], &o, &ctx->err) < 0)
 		return cli_fail(ctx);
 	return 0;

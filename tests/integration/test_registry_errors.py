@@ -168,3 +168,26 @@ def test_index_platforms(a3s, workdir):
         p = a3s.run("pull", "--platform", "linux/s390x", name, env=env)
         assert p.returncode == 1
         assert last(p) == "a3s-box: no matching manifest for linux/s390x in the manifest list entries"
+
+
+def test_interrupted_pull_leaves_nothing(a3s, workdir, image):
+    import signal
+    import subprocess
+    with FakeRegistry(image, "stall") as reg:
+        env = env_for(workdir)
+        with open(os.path.join(env["A3S_BOX_CONFIG"], "registries.json"), "w") as f:
+            json.dump({"insecure-registries": [reg.host]}, f)
+        p = subprocess.Popen(a3s.cmd("pull", "%s/%s:%s" % (reg.host, reg.repo, reg.tag)),
+                             env=dict(os.environ, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 20
+        while not any(path.startswith("/v2/%s/blobs/" % reg.repo) and m == "GET" for m, path, _, _ in reg.log[2:]):
+            assert time.time() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)
+        t = time.time()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        assert time.time() - t < 3
+    assert p.returncode == 125
+    assert err.decode().strip().splitlines()[-1].endswith("interrupted"), err
+    nothing_stored(a3s)
