@@ -1,5 +1,6 @@
 /*
- * Downloading blobs: several at once (curl multi), each streamed into its
+ * Downloading blobs: several at once (a few threads, one libcurl transfer
+ * each), each streamed into its
  * file and hashed as it arrives, resumed with an HTTP Range after a broken or
  * stalled connection, retried with back-off on 5xx/429 and network errors,
  * and verified (size and sha256) before it counts as fetched. A token that
