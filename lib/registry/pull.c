@@ -166,20 +166,42 @@ static int fetch_config(struct pull *p, struct err *e)
 }
 
 /* The image is already stored: point the tag at it. */
-static int retag(struct pull *p, const char *id, bool *changed, struct err *e)
+/* The image is already stored: point the tag at it, and record the
+ * manifest digest when the image had none (it was loaded from a docker
+ * save archive). */
+static int retag(struct pull *p, struct image *have, bool *changed, struct err *e)
 {
-	char *prev = NULL;
+	char *prev = NULL, *blob = NULL;
+	bool tag = p->ref.tag && !p->ref.digest, record = !have->manifest_digest, wrote = false;
+	int rc = 0;
 	*changed = false;
-	if (!p->ref.tag || p->ref.digest)
+	if (!tag && !record)
 		return 0;
 	if (root_begin(p->r, e) < 0)
 		return -1;
-	if (image_store_set_tag(p->r, p->full, id, 0, &prev, e) < 0) {
+	if (tag && image_store_set_tag(p->r, p->full, have->id, 0, &prev, e) < 0)
+		rc = -1;
+	if (rc == 0 && record) {
+		blob = image_blob_path(p->r, p->top_digest);
+		if (!fs_exists(blob) && (wrote = true) && fs_write_atomic(blob, p->top_buf, p->top_len, 0600, e) < 0) {
+			rc = -1;
+			wrote = false;
+		} else {
+			have->manifest_digest = xstrdup(p->top_digest);
+			rc = image_store_insert(p->r, have, e);
+		}
+	}
+	if (rc < 0) {
 		root_rollback(p->r);
+		if (wrote)
+			unlink(blob);
+		free(blob);
+		free(prev);
 		return -1;
 	}
-	*changed = !prev || strcmp(prev, id);
+	*changed = tag && (!prev || strcmp(prev, have->id));
 	free(prev);
+	free(blob);
 	return root_commit(p->r, e);
 }
 
@@ -321,7 +343,7 @@ int registry_pull(struct root *r, const char *name, const struct reg_xfer_opts *
 	if (fetch_config(&p, e) < 0)
 		goto out;
 	if (image_store_get(r, p.m.config.digest, &have, &ignore) == 0) {
-		if (retag(&p, have->id, &newer, e) < 0)
+		if (retag(&p, have, &newer, e) < 0)
 			goto out;
 	} else if (fetch_and_store(&p, &newer, e) < 0) {
 		goto out;

@@ -277,10 +277,15 @@ json.dump(data, open(path, "w"))
 def test_pull_all_tags(env, workdir):
     with Registry(os.path.join(workdir, "reg")) as reg:
         seed(reg, workdir, "multi/img:a")
-        seed(reg, workdir, "multi/img:b", fmt="docker")
+        digest_b = seed(reg, workdir, "multi/img:b", fmt="docker")
+        # the same image loaded from the docker-save tar first: the pull only
+        # tags it and records its manifest digest
+        env.ok("load", "-i", os.path.join(workdir, "seed-docker.tar"))
         p = env.run("pull", "-a", "--tls-verify=false", reg.host + "/multi/img:a")
         assert p.returncode == 125 and "tag can't be used with --all-tags/-a" in one_line(p)
         out = env.ok("pull", "-a", "--tls-verify=false", reg.host + "/multi/img")
         assert out.splitlines()[-1] == reg.host + "/multi/img"
         rows = env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").split()
-        assert sorted(rows) == [reg.host + "/multi/img:a", reg.host + "/multi/img:b"]
+        assert sorted(rows) == [reg.host + "/multi/img:a", reg.host + "/multi/img:b", "test/img:latest"]
+        info = json.loads(env.ok("image", "inspect", reg.host + "/multi/img:b"))[0]
+        assert "%s/multi/img@%s" % (reg.host, digest_b) in info["RepoDigests"]
