@@ -83,8 +83,6 @@ class TokenServer:
         self.x5c = base64.b64encode(der).decode()
         self.users, self.service, self.issuer = users, service, issuer
         self.requests = []
-        self.port = free_port()
-        self.realm = "http://127.0.0.1:%d/token" % self.port
         srv = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -120,7 +118,9 @@ class TokenServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), H)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)  # a free port, no race
+        self.port = self.httpd.server_address[1]
+        self.realm = "http://127.0.0.1:%d/token" % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -243,8 +243,6 @@ class FakeRegistry:
         self.log = []
         self.stop_event = threading.Event()
         self.redirect_to = None  # another FakeRegistry (a "storage" host)
-        self.port = free_port()
-        self.host = "127.0.0.1:%d" % self.port
         srv = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -259,8 +257,10 @@ class FakeRegistry:
             def do_GET(self):
                 srv.handle(self, head=False)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), H)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)  # a free port, no race
         self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.host = "127.0.0.1:%d" % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
