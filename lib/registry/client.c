@@ -4,13 +4,13 @@
 #include <jansson.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "registry/curl_dl.h"
 #include "registry/fetch.h"
 #include "util/io.h"
 #include "util/xalloc.h"
@@ -19,18 +19,13 @@
 #define ERR_BODY_MAX 4096
 #define MAX_REDIRS 5
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int reg_client_new(const char *domain, const struct reg_opts *o, struct reg_client **out, struct err *e)
 {
-	struct reg_client *c = xcalloc(1, sizeof(*c));
+	struct reg_client *c;
 	const char *stall = getenv("A3S_BOX_REGISTRY_STALL_TIMEOUT");
-	pthread_once(&curl_once, curl_init_once);
+	if (reg_curl_load(e) < 0)
+		return -1;
+	c = xcalloc(1, sizeof(*c));
 	c->domain = xstrdup(domain);
 	c->host = xstrdup(!strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain);
 	c->stall_s = stall && atol(stall) > 0 ? atol(stall) : 30;
