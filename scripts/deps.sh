@@ -5,12 +5,14 @@ pkgs=(
   # build
   build-essential meson ninja-build pkg-config
   libjansson-dev libarchive-dev libsqlite3-dev libssl-dev libzstd-dev zlib1g-dev
+  libcurl4-openssl-dev
   # guest kernel
   linux-source-6.1 bc bison flex libelf-dev cpio xz-utils
   # runtime
   qemu-system-x86 erofs-utils e2fsprogs busybox-static
   # tests
-  python3 python3-pytest python3-pytest-xdist zstd sqlite3 skopeo umoci openssl
+  python3 python3-pytest python3-pytest-xdist zstd sqlite3 umoci
+  docker-registry skopeo apache2-utils openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -138,7 +138,7 @@ static int commit_one(struct root *r, struct pending *p, struct strv *added, str
 	return 0;
 }
 
-static int commit(struct root *r, struct pending_list *l, struct strv *lines, struct err *e)
+int load_commit(struct root *r, struct pending_list *l, struct strv *lines, struct err *e)
 {
 	struct strv added = STRV_INIT;
 	char *blobs = root_path(r, "blobs/sha256");
@@ -183,7 +183,7 @@ int image_load(struct root *r, const char *path, struct strv *loaded, struct err
 		rc = err_set(e, "'%s' is neither a docker save archive (no manifest.json) nor an OCI image layout (no oci-layout and index.json)",
 			     strcmp(path, "-") ? path : "stdin");
 	if (rc == 0)
-		rc = commit(r, &l, &lines, e);
+		rc = load_commit(r, &l, &lines, e);
 	if (rc == 0 && loaded)
 		for (size_t i = 0; i < lines.n; i++)
 			strv_push(loaded, lines.v[i]);

@@ -6,6 +6,7 @@
 
 #include "image/manifest.h"
 #include "image/store.h"
+#include "state/root.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -57,6 +58,11 @@ int pending_add_layer(struct pending *p, const char *file, const char *what, con
 		      int64_t want_size, const char *diff_id, struct err *e);
 /* Take the parsed config as p's config (c->json moves into p) and id. */
 void pending_set_config(struct pending *p, const char *id, struct image_config *c);
+
+/* Store verified images: move their blobs into place and insert rows and
+ * tags in one transaction (nothing stays behind on failure). Used by
+ * image_load and registry_pull. `lines` receives docker load's lines. */
+int load_commit(struct root *r, struct pending_list *l, struct strv *lines, struct err *e);
 
 int load_oci(const struct stage *s, struct pending_list *out, struct err *e);
 int load_docker(const struct stage *s, struct pending_list *out, struct err *e);

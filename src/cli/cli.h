@@ -82,5 +82,19 @@ int cmd_save(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_prune(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_top(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_pull(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_push(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_login(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_logout(struct cli_ctx *ctx, int argc, char **argv);
+/* "true"/"false"/"1"/"0" (NULL is true) for a boolean flag; a usage error
+ * (125 printed) otherwise. */
+int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool *out);
+/* run/create --pull and --platform (run_pull.c). */
+struct image;
+int cli_run_pull_flag(struct cli_ctx *ctx, const char *flag, const char *value);
+bool cli_run_pull_always(void);
+/* Pull name per the --pull policy ("never" fails with "No such image"),
+ * progress on stderr, then look it up. */
+int cli_run_pull(struct cli_ctx *ctx, const char *name, struct image **img);
 
 #endif

@@ -40,6 +40,8 @@ enum {
 	OPT_RESTART,
 	OPT_DETACH_KEYS,
 	OPT_HELP,
+	OPT_PULL,
+	OPT_PLATFORM,
 };
 
 static const struct option run_opts[] = {
@@ -66,6 +68,8 @@ static const struct option run_opts[] = {
 	{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	{"help", no_argument, NULL, OPT_HELP},
 	BOX_HEALTH_LONGOPTS,
+	{"pull", required_argument, NULL, OPT_PULL},
+	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{NULL, 0, NULL, 0},
 };
 
@@ -84,6 +88,8 @@ static const char run_help[] =
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
 	BOX_HEALTH_HELP_NONE
+	"      --platform string    Platform to pull when the image is pulled (os/arch[/variant])\n"
+	"      --pull string        Pull image before running (\"always\", \"missing\", \"never\") (default \"missing\")\n"
 	"  -d, --detach             Run the box in the background and print its ID\n"
 	"      --detach-keys string Override the key sequence for detaching a box\n"
 	"  -l, --label list         Set meta data on a box\n"
@@ -138,6 +144,11 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 			if (box_health_flag(&o->health, c, optarg, &ctx->err) < 0)
 				return cli_usage_error(ctx, "%s", ctx->err.msg);
 			break;
+		case OPT_PULL:
+			if (cli_run_pull_flag(ctx, "pull", optarg) < 0)
+				return 125;
+			break;
+		case OPT_PLATFORM: cli_run_pull_flag(ctx, "platform", optarg); break;
 		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
 		}
@@ -176,6 +187,11 @@ static int find_image(struct cli_ctx *ctx, const char *name, struct image **img)
 	struct image_ref ref = IMAGE_REF_INIT;
 	if (image_ref_parse_tagged(name, &ref, &ctx->err) < 0)
 		return -1;
+	if (cli_run_pull_always()) {
+		if (cli_run_pull(ctx, name, img) < 0)
+			goto fail;
+		goto ok;
+	}
 	if (image_store_lookup(ctx->root, name, img, &ctx->err) == 0)
 		goto ok;
 	if (ctx->err.kind != ERR_NOT_FOUND)
@@ -198,11 +214,8 @@ static int find_image(struct cli_ctx *ctx, const char *name, struct image **img)
 			goto ok;
 		}
 	}
-	{
-		char *fam = image_ref_familiar_string(&ref);
-		err_set(&ctx->err, "unable to find image '%s' locally: load it with 'a3s-box load -i FILE'", fam);
-		free(fam);
-	}
+	if (cli_run_pull(ctx, name, img) == 0)
+		goto ok;
 fail:
 	image_ref_release(&ref);
 	return -1;

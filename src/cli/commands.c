@@ -12,6 +12,8 @@ static const struct cli_cmd image_cmds[] = {
 	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
 	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
 	{"prune", cmd_image_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused images", NULL},
+	{"pull", cmd_pull, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", NULL},
+	{"push", cmd_push, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -68,6 +70,10 @@ const struct cli_cmd cli_commands[] = {
 	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
 	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
 	{"image", NULL, 0, "COMMAND", "Manage images", image_cmds},
+	{"pull", cmd_pull, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry", NULL},
+	{"push", cmd_push, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", NULL},
+	{"login", cmd_login, 0, "[OPTIONS] [SERVER]", "Log in to a registry", NULL},
+	{"logout", cmd_logout, 0, "[SERVER]", "Log out from a registry", NULL},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},

@@ -16,9 +16,15 @@ def one_line(stderr):
 
 
 def test_unknown_image(a3s):
+    # missing locally: a pull is tried (and fails here: no network)
     p = a3s.run("run", "--rm", "no-such-image", "true")
     assert p.returncode == 125
-    assert "unable to find image 'no-such-image:latest' locally" in one_line(p.stderr)
+    assert one_line(p.stderr) == "Unable to find image 'no-such-image:latest' locally"
+    assert "registry 'docker.io' is not reachable" in p.stderr.decode()
+    assert no_boxes(a3s)
+    p = a3s.run("run", "--rm", "--pull", "never", "no-such-image", "true")
+    assert p.returncode == 125
+    assert one_line(p.stderr) == "a3s-box: No such image: no-such-image:latest"
     assert no_boxes(a3s)
 
 
