@@ -62,6 +62,12 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 		push2(v, "-netdev", xasprintf("user,id=n0%s", cfg->net_hostfwd ? cfg->net_hostfwd : ""));
 		push2(v, "-device", xstrdup("virtio-net-device,netdev=n0"));
 	}
+	if (cfg->nshares) {
+		/* one device for every host path: the machine has 8 slots */
+		push2(v, "-fsdev", xasprintf("local,id=shares,path=%s,security_model=passthrough,multidevs=remap",
+					     cfg->share_dir));
+		push2(v, "-device", xstrdup("virtio-9p-device,fsdev=shares,mount_tag=" VM_SHARE_TAG));
+	}
 	push2(v, "-device", xstrdup("virtio-serial-device,max_ports=2"));
 	push2(v, "-chardev", xasprintf("socket,id=ctl,fd=%d", cfg->ctl_fd));
 	push2(v, "-device", xstrdup("virtserialport,chardev=ctl,name=a3s.ctl"));

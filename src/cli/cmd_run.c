@@ -10,6 +10,7 @@
 #include "box/admin.h"
 #include "box/boot.h"
 #include "box/monitor.h"
+#include "box/mounts.h"
 #include "box/policy.h"
 #include "box/ports.h"
 #include "box/publish.h"
@@ -18,6 +19,7 @@
 #include "box/spec.h"
 #include "box/store.h"
 #include "cli.h"
+#include "mountflags.h"
 #include "image/default.h"
 #include "image/ref.h"
 #include "image/rootfs.h"
@@ -36,6 +38,8 @@ enum {
 	OPT_ACCEL,
 	OPT_RESTART,
 	OPT_HELP,
+	OPT_STORAGE_FIRST, /* storage flags: mountflags.c */
+	OPT_STORAGE_LAST = OPT_STORAGE_FIRST + MOUNTFLAGS_COUNT - 1,
 };
 
 static const struct option run_opts[] = {
@@ -59,6 +63,12 @@ static const struct option run_opts[] = {
 	{"publish", required_argument, NULL, 'p'},
 	{"publish-all", no_argument, NULL, 'P'},
 	{"restart", required_argument, NULL, OPT_RESTART},
+	{"volume", required_argument, NULL, 'v'},
+	{"mount", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_MOUNT},
+	{"tmpfs", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_TMPFS},
+	{"read-only", no_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_READ_ONLY},
+	{"workspace", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_WORKSPACE},
+	{"volumes-from", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_VOLUMES_FROM},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -74,6 +84,7 @@ static const char run_help[] =
 	"  -h, --hostname string    Box host name\n"
 	"  -i, --interactive        Keep STDIN open\n"
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
+	MOUNTFLAGS_HELP
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
 	"  -d, --detach             Run the box in the background and print its ID\n"
@@ -94,7 +105,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:p:itdP", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:p:v:itdP", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
 		case OPT_NAME: o->name = optarg; break;
@@ -122,6 +133,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case OPT_RESTART: o->restart = optarg; break;
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
+		case 'v': mountflags_add(o, MOUNTFLAG_VOLUME, optarg); break;
+		case OPT_STORAGE_FIRST ... OPT_STORAGE_LAST: mountflags_add(o, c - OPT_STORAGE_FIRST, optarg); break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
 		case ':': return cli_usage_error(ctx, "flag needs an argument: %s", argv[optind - 1]);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
@@ -268,7 +281,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (find_image(ctx, o.image, &img) < 0)
 		goto fail;
 	box_new_id(id);
-	if (box_spec_build(&o, img->config, id, host_getenv, &spec, &ctx->err) < 0)
+	if (box_spec_build(&o, img->config, id, host_getenv, &spec, &ctx->err) < 0 ||
+	    box_mounts_resolve(ctx->root, &o, img->config, id, &spec.mounts, &ctx->err) < 0)
 		goto fail;
 	if (boot_paths_resolve(accel_req, &boot, &ctx->err) < 0)
 		goto fail;
@@ -330,7 +344,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
 		int srun;
-		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
+		if (box_mounts_prepare(spec.mounts, &ctx->err) < 0 ||
+		    box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
 		vm.vc.net_hostfwd = hostfwd;
@@ -348,6 +363,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		struct err e2 = ERR_INIT;
 		if (box_remove(ctx->root, id, name, o.image, false, &e2) < 0)
 			fprintf(stderr, "%s: removing box '%s': %s\n", ctx->prog, name, e2.msg);
+		box_mounts_discard(ctx->root, spec.mounts);
 	} else {
 		struct err e2 = ERR_INIT;
 		if (box_store_set_exited(ctx->root, id, rc, &e2) < 0)
@@ -367,6 +383,7 @@ fail:
 			(void)fs_rmtree(dir, &e2);
 		(void)box_store_delete(ctx->root, id, &e2);
 	}
+	box_mounts_discard(ctx->root, spec.mounts); /* anonymous volumes made for it */
 out:
 	free(res.message);
 	free(wire);
