@@ -12,10 +12,13 @@
 
 static int has_entries(int fd)
 {
-	DIR *d = fdopendir(dup(fd));
+	DIR *d;
 	struct dirent *de;
 	int any = 0;
 
+	/* a dup shares the offset: start from the top, and leave it there */
+	lseek(fd, 0, SEEK_SET);
+	d = fdopendir(dup(fd));
 	if (!d)
 		return -1;
 	while ((de = readdir(d)))
@@ -24,6 +27,7 @@ static int has_entries(int fd)
 			break;
 		}
 	closedir(d);
+	lseek(fd, 0, SEEK_SET);
 	return any;
 }
 
@@ -67,6 +71,7 @@ static int copy_dir(int sdir, int ddir, char *buf, struct ierr *e, int depth)
 
 	if (depth > 256)
 		return ierr_set(e, "copying the image's content into a volume: tree too deep");
+	lseek(sdir, 0, SEEK_SET);
 	d = fdopendir(dup(sdir));
 	if (!d)
 		return ierr_sys(e, errno, "copying the image's content into a volume");

@@ -72,5 +72,10 @@ int cmd_rename(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_volume_create(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_volume_ls(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_volume_inspect(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_volume_rm(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_volume_prune(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

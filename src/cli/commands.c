@@ -22,6 +22,16 @@ static const struct cli_cmd container_cmds[] = {
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
+static const struct cli_cmd volume_cmds[] = {
+	{"create", cmd_volume_create, CLI_NEED_ROOT, "[OPTIONS] [VOLUME]", "Create a volume", NULL},
+	{"ls", cmd_volume_ls, CLI_NEED_ROOT, "[OPTIONS]", "List volumes", NULL},
+	{"inspect", cmd_volume_inspect, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]",
+	 "Display detailed information on one or more volumes", NULL},
+	{"rm", cmd_volume_rm, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", NULL},
+	{"prune", cmd_volume_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused local volumes", NULL},
+	{NULL, NULL, 0, NULL, NULL, NULL},
+};
+
 const struct cli_cmd cli_commands[] = {
 	{"ps", cmd_ps, CLI_NEED_ROOT, "[OPTIONS]", "List boxes", NULL},
 	{"inspect", cmd_inspect, CLI_NEED_ROOT, "[OPTIONS] NAME|ID [NAME|ID...]",
@@ -53,6 +63,7 @@ const struct cli_cmd cli_commands[] = {
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rmi", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
 	{"image", NULL, 0, "COMMAND", "Manage images", image_cmds},
+	{"volume", NULL, 0, "COMMAND", "Manage volumes", volume_cmds},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
