@@ -133,6 +133,11 @@ int box_tmpfs_options(const char *opts, char **out, struct err *e)
 		p = next;
 	}
 	free(copy);
+	if (len > 200) {
+		err_setk(e, ERR_USAGE, "invalid tmpfs options '%s': too long", opts);
+		free(buf);
+		return -1;
+	}
 	*out = buf;
 	return 0;
 bad_eq:
@@ -236,7 +241,7 @@ int box_mount_parse_volume(const char *spec, json_t *list, struct err *e)
 			break;
 		*p++ = '\0';
 	}
-	if (p || !*spec) {
+	if (p || n > 3 || !*spec) {
 		err_setk(e, ERR_USAGE, "invalid volume specification: '%s'", spec);
 		goto out;
 	}
