@@ -19,12 +19,34 @@
  * for data (host changes show at once, as with a bind mount) but mmap works
  * (docs/volumes.md has the measurements).
  */
-#define SHARE_OPTS "trans=virtio,version=9p2000.L,msize=512000,cache=mmap"
+#define SHARE_OPTS "trans=virtio,version=9p2000.L,msize=512000,cache="
+#define SHARE_CACHE "mmap"
+
+/* a3s.9p_cache=MODE on the kernel command line overrides the cache mode
+ * (for measuring: bench/volumes.py); only the known modes are taken. */
+static const char *cache_mode(void)
+{
+	static const char *const modes[] = { "none", "loose", "fscache", "mmap" };
+	static char buf[4096];
+	const char *p;
+
+	if (read_attr("/proc/cmdline", buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "a3s.9p_cache=")))
+		return SHARE_CACHE;
+	p += strlen("a3s.9p_cache=");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		size_t n = strlen(modes[i]);
+
+		if (!strncmp(p, modes[i], n) && (p[n] == ' ' || !p[n]))
+			return modes[i];
+	}
+	return SHARE_CACHE;
+}
 
 static int share_fd = -1;
 
 int shares_attach(const struct cfg *c, struct ierr *e)
 {
+	char opts[128];
 	int any = 0;
 
 	for (size_t i = 0; i < c->nmounts; i++)
@@ -33,7 +55,8 @@ int shares_attach(const struct cfg *c, struct ierr *e)
 		return 0;
 	if (mkdir(SHARES, 0700) < 0 && errno != EEXIST)
 		return ierr_sys(e, errno, "creating '%s'", SHARES);
-	if (mount(A3S_SHARE_TAG, SHARES, "9p", 0, SHARE_OPTS) < 0)
+	snprintf(opts, sizeof(opts), "%s%s", SHARE_OPTS, cache_mode());
+	if (mount(A3S_SHARE_TAG, SHARES, "9p", 0, opts) < 0)
 		return ierr_sys(e, errno, "mounting the host share (9p '%s')", A3S_SHARE_TAG);
 	share_fd = open(SHARES, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (share_fd < 0)
