@@ -18,12 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		box_mount_parse_volume, box_mount_parse_mount, box_mount_parse_tmpfs};
 	struct box_spec s = {0};
 	struct err e = ERR_INIT;
-	json_t *l = json_array();
+	json_t *l;
 	char *spec, *buf;
 	size_t len, off = 0, i;
 	json_t *m;
 	if (!size)
 		return 0;
+	l = json_array();
 	spec = xstrndup((const char *)data + 1, size - 1);
 	/* several flags: split on newlines */
 	for (char *p = spec, *nl; p; p = nl) {

@@ -18,6 +18,16 @@ static void push(char ***arr, size_t *n, const char *s)
 	(*arr)[*n] = NULL;
 }
 
+/* A terminal dimension: decimal 1..65535, anything else is "unknown" (0). */
+static unsigned short dim(const char *s)
+{
+	unsigned long v = 0;
+
+	for (; *s >= '0' && *s <= '9' && v <= 65535; s++)
+		v = v * 10 + (unsigned long)(*s - '0');
+	return *s || v > 65535 ? 0 : (unsigned short)v;
+}
+
 static int fail(struct cfg *c, const char *why)
 {
 	cfg_release(c);
@@ -136,6 +146,16 @@ int cfg_parse(const char *buf, size_t len, struct cfg *out)
 			if (cfg_mount_parse(val, &m, &why) < 0)
 				return fail(out, why);
 			push(&out->mounts, &out->nmounts, val);
+		} else if (!strcmp(key, A3S_CFG_TTY)) {
+			out->tty = !strcmp(val, "1");
+		} else if (!strcmp(key, A3S_CFG_ROWS)) {
+			out->rows = dim(val);
+		} else if (!strcmp(key, A3S_CFG_COLS)) {
+			out->cols = dim(val);
+		} else if (!strcmp(key, A3S_EXEC_DETACH)) {
+			out->detach = !strcmp(val, "1");
+		} else if (!strcmp(key, A3S_EXEC_PRIVILEGED)) {
+			out->privileged = !strcmp(val, "1");
 		}
 	}
 	if (!out->argc)

@@ -26,6 +26,10 @@ struct cfg {
 	/* "mount" records, in order, each checked by cfg_mount_parse() */
 	char **mounts;
 	size_t nmounts;
+	int tty; /* "tty" record is "1" */
+	unsigned short rows, cols; /* initial terminal size; 0 = unknown */
+	int detach; /* exec: "detach" record is "1" */
+	int privileged; /* exec: "privileged" record is "1" */
 	/* on failure: why, as a static string */
 	const char *error;
 };

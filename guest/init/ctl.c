@@ -13,12 +13,15 @@ int ctl_open(struct ctl *c, int timeout_ms, struct ierr *e)
 {
 	uint32_t ver = a3s_le32(A3S_PROTO_VERSION);
 
+	int fd;
+
 	memset(c, 0, sizeof(*c));
-	c->fd = dev_open_port(A3S_PROTO_PORT_NAME, timeout_ms);
-	if (c->fd < 0)
+	c->fd = -1;
+	fd = dev_open_port(A3S_PROTO_PORT_NAME, timeout_ms);
+	if (fd < 0)
 		return ierr_set(e, "control port '%s' not found within %d ms", A3S_PROTO_PORT_NAME,
 				timeout_ms);
-	frame_reader_init(&c->rd, c->fd);
+	ctl_init_fd(c, fd);
 	/*
 	 * A virtio-serial write blocks until the host side is connected,
 	 * and reads return 0 while it is not: saying HELLO first also makes
@@ -76,15 +79,22 @@ static int wait_frame(struct ctl *c, uint8_t want, uint64_t deadline, struct fra
 	}
 }
 
-char *ctl_wait_config(struct ctl *c, int timeout_ms, size_t *len)
+void ctl_init_fd(struct ctl *c, int fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	frame_reader_init(&c->rd, fd);
+}
+
+char *ctl_wait_payload(struct ctl *c, uint8_t type, int timeout_ms, size_t *len)
 {
 	struct frame f;
 	char *p;
-	int r = wait_frame(c, A3S_FRAME_CONFIG, now_ms() + (uint64_t)timeout_ms, &f);
+	int r = wait_frame(c, type, now_ms() + (uint64_t)timeout_ms, &f);
 
 	if (r <= 0) {
-		log_err(r ? "control stream broke before CONFIG" : "no CONFIG within %d ms",
-			timeout_ms);
+		log_err(r ? "stream broke before frame type %u" : "no frame of type %u within %d ms",
+			type, timeout_ms);
 		return NULL;
 	}
 	p = xmalloc(f.len + 1);

@@ -27,12 +27,15 @@ struct ctl {
  */
 int ctl_open(struct ctl *c, int timeout_ms, struct ierr *e);
 
+/* Set c up over an open stream (an exec connection). */
+void ctl_init_fd(struct ctl *c, int fd);
+
 /*
- * Read frames until CONFIG, buffering STDIN frames on the way. Returns the
- * payload (malloc'd, NUL-terminated for convenience, *len without the NUL),
- * or NULL on timeout or a broken stream.
+ * Read frames until one of the given type (CONFIG, EXEC), buffering STDIN
+ * frames on the way. Returns the payload (malloc'd, NUL-terminated for
+ * convenience, *len without the NUL), or NULL on timeout or a broken stream.
  */
-char *ctl_wait_config(struct ctl *c, int timeout_ms, size_t *len);
+char *ctl_wait_payload(struct ctl *c, uint8_t type, int timeout_ms, size_t *len);
 
 /* Queue a STDIN frame's payload; empty means EOF. Later data after EOF is dropped. */
 void ctl_stdin(struct ctl *c, const struct frame *f);

@@ -21,7 +21,7 @@ ssize_t frame_parse(const void *buf, size_t len, struct frame *out)
 	memcpy(&h, buf, HDR_SIZE);
 	plen = a3s_le32(h.len);
 	if (h.version != A3S_PROTO_VERSION || h.reserved || h.type < A3S_FRAME_HELLO ||
-	    h.type > A3S_FRAME_STATS || plen > A3S_FRAME_MAX)
+	    h.type > A3S_FRAME_TYPE_MAX || plen > A3S_FRAME_MAX)
 		return -1;
 	if (len - HDR_SIZE < plen)
 		return 0;
@@ -72,7 +72,8 @@ ssize_t frame_reader_fill(struct frame_reader *r)
 static int from_host(uint8_t type)
 {
 	return type == A3S_FRAME_CONFIG || type == A3S_FRAME_STDIN || type == A3S_FRAME_SIGNAL ||
-	       type == A3S_FRAME_ACK || type == A3S_FRAME_STATS_REQ;
+	       type == A3S_FRAME_ACK || type == A3S_FRAME_STATS_REQ || type == A3S_FRAME_RESIZE ||
+	       type == A3S_FRAME_EXEC || type == A3S_FRAME_ATTEST_REQ;
 }
 
 int frame_reader_next(struct frame_reader *r, struct frame *f)

@@ -22,6 +22,7 @@
 struct state {
 	struct ctl *c;
 	struct workload *w;
+	const struct loop_hooks *h;
 	int exited, status;
 	uint64_t drain_deadline;
 	char chunk[CHUNK];
@@ -38,9 +39,11 @@ static void on_workload_exit(struct state *s, int status)
 {
 	s->exited = 1;
 	s->status = status;
-	log_dbg("workload exited, status 0x%x", status);
-	/* whatever it left behind goes too, so its pipes reach EOF */
-	kill(-1, SIGKILL);
+	log_dbg("process %d exited, status 0x%x", (int)s->w->pid, status);
+	/* the main process: whatever it left behind goes too, so its pipes
+	 * reach EOF; an exec'd process's children live on, as in docker */
+	if (s->h->kill_all)
+		kill(-1, SIGKILL);
 	close_fd(&s->w->in_fd);
 	bbuf_release(&s->c->in);
 	s->drain_deadline = now_ms() + DRAIN_MS;
@@ -76,6 +79,15 @@ static void on_frame(struct state *s, const struct frame *f)
 		if (signo > 0 && signo < NSIG && kill(s->w->pid, (int)signo) < 0)
 			log_err("delivering signal %u: %m", signo);
 		break;
+	case A3S_FRAME_RESIZE: {
+		uint16_t rc[2];
+
+		if (f->len < 4 || s->exited)
+			break;
+		memcpy(rc, f->payload, 4);
+		workload_resize(s->w->tty_fd, a3s_le16(rc[0]), a3s_le16(rc[1]));
+		break;
+	}
 	case A3S_FRAME_STATS_REQ: {
 		char text[512];
 		size_t n = stats_collect(text, sizeof(text));
@@ -128,12 +140,16 @@ static int forward(struct state *s, int *fd, uint8_t type)
 
 static int broken(struct state *s, const char *what)
 {
-	log_err("control stream %s; stopping the workload", what);
-	kill(-1, SIGKILL);
+	if (s->h->kill_all) {
+		log_err("control stream %s; stopping the workload", what);
+		kill(-1, SIGKILL);
+	} else {
+		log_dbg("exec stream %s; process %d left running", what, (int)s->w->pid);
+	}
 	return -1;
 }
 
-int loop_run(struct ctl *c, struct workload *w, int sigfd)
+int loop_run(struct ctl *c, struct workload *w, int sigfd, const struct loop_hooks *h)
 {
 	static struct state st;
 	struct state *s = &st;
@@ -141,10 +157,11 @@ int loop_run(struct ctl *c, struct workload *w, int sigfd)
 
 	s->c = c;
 	s->w = w;
+	s->h = h;
 	for (;;) {
-		struct pollfd p[5];
+		struct pollfd p[5 + LOOP_MAX_LISTEN];
 		int np = 0, r, timeout = -1;
-		int ip = -1, ic = -1, io = -1, ie = -1;
+		int ip = -1, ic = -1, io = -1, ie = -1, il = -1;
 
 		/* frames that came with an earlier read (or during start-up) */
 		while ((r = frame_reader_next(&c->rd, &f)) > 0)
@@ -184,6 +201,11 @@ int loop_run(struct ctl *c, struct workload *w, int sigfd)
 			ip = np;
 			p[np++] = (struct pollfd){ .fd = w->in_fd, .events = POLLOUT };
 		}
+		if (!s->exited && h->nlisten) {
+			il = np;
+			for (size_t i = 0; i < h->nlisten; i++)
+				p[np++] = (struct pollfd){ .fd = h->listen_fds[i], .events = POLLIN };
+		}
 		r = poll(p, (nfds_t)np, timeout);
 		if (r < 0 && errno != EINTR)
 			return broken(s, "poll failed");
@@ -203,9 +225,13 @@ int loop_run(struct ctl *c, struct workload *w, int sigfd)
 			bbuf_release(&c->in);
 			close_fd(&w->in_fd);
 		}
+		for (size_t i = 0; il >= 0 && i < h->nlisten; i++)
+			if (p[il + (int)i].revents)
+				h->on_listen(h->listen_fds[i], h->arg);
 	}
 	close_fd(&w->out_fd);
 	close_fd(&w->err_fd);
+	w->tty_fd = -1; /* was out_fd */
 	if (WIFSIGNALED(s->status))
 		return 128 + WTERMSIG(s->status);
 	return WEXITSTATUS(s->status);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "a3s/proto.h"
 #include "cfg.h"
 #include "ctl.h"
 #include "etc.h"
@@ -32,14 +33,13 @@
 #include "shares.h"
 #include "user.h"
 #include "util.h"
+#include "vsrv.h"
 #include "workload.h"
 
 #define PORT_TIMEOUT_MS 10000
 #define CONFIG_TIMEOUT_MS 60000
 #define ACK_TIMEOUT_MS 5000
 #define REAP_TIMEOUT_MS 1000
-/* /etc/passwd and /etc/group larger than this are not worth parsing */
-#define ID_FILE_MAX (4u * 1024 * 1024)
 
 /* the SIGCHLD signalfd, for reaping at power-off */
 static int sigfd = -1;
@@ -122,23 +122,13 @@ static int child_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static int resolve_user(const struct cfg *cfg, struct user_ids *u, struct ierr *e)
-{
-	size_t plen = 0, glen = 0;
-	char *passwd = read_file("/etc/passwd", ID_FILE_MAX, &plen);
-	char *group = read_file("/etc/group", ID_FILE_MAX, &glen);
-	int r = user_resolve(cfg->user, passwd, plen, group, glen, u, e);
-
-	free(passwd);
-	free(group);
-	return r;
-}
-
 int main(void)
 {
 	struct ierr e = { { 0 } }, lower_err = { { 0 } };
+	struct loop_hooks hooks = { .kill_all = 1, .on_listen = vsrv_accept };
 	struct user_ids u;
 	struct workload w;
+	struct vsrv v;
 	struct ctl c;
 	struct cfg cfg;
 	const char *workdir;
@@ -173,7 +163,7 @@ int main(void)
 		log_err("%s", e.msg);
 		power_off();
 	}
-	raw = ctl_wait_config(&c, CONFIG_TIMEOUT_MS, &len);
+	raw = ctl_wait_payload(&c, A3S_FRAME_CONFIG, CONFIG_TIMEOUT_MS, &len);
 	if (!raw)
 		power_off();
 	log_dbg("config received (%zu bytes)", len);
@@ -193,7 +183,7 @@ int main(void)
 	if (rootfs_upper(cfg.rw, cfg.read_only, &e) < 0 || etc_setup(&cfg, ROOTFS_ROOT, &e) < 0 ||
 	    shares_attach(&cfg, &e) < 0 || rootfs_switch(&e) < 0 || shares_mount(&cfg, &e) < 0)
 		fail(&c, 125, e.msg);
-	if (resolve_user(&cfg, &u, &e) < 0)
+	if (user_resolve_files(cfg.user, &u, &e) < 0)
 		fail(&c, 125, e.msg);
 	workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";
 	if (mkdir_p(workdir, 0755) < 0) {
@@ -205,7 +195,11 @@ int main(void)
 
 	if (workload_start(&cfg, &u, workdir, &w, &code, &e) < 0)
 		fail(&c, code, e.msg);
-	code = loop_run(&c, &w, sigfd);
+	vsrv_listen(&v, &cfg, sigfd);
+	hooks.listen_fds = v.fds;
+	hooks.nlisten = v.n;
+	hooks.arg = &v;
+	code = loop_run(&c, &w, sigfd, &hooks);
 	if (code < 0)
 		power_off();
 	ctl_exit(&c, (uint32_t)code, NULL, ACK_TIMEOUT_MS);

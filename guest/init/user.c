@@ -216,3 +216,15 @@ void user_ids_release(struct user_ids *u)
 	free(u->home);
 	memset(u, 0, sizeof(*u));
 }
+
+int user_resolve_files(const char *spec, struct user_ids *out, struct ierr *e)
+{
+	size_t plen = 0, glen = 0;
+	char *passwd = read_file("/etc/passwd", USER_ID_FILE_MAX, &plen);
+	char *group = read_file("/etc/group", USER_ID_FILE_MAX, &glen);
+	int r = user_resolve(spec, passwd, plen, group, glen, out, e);
+
+	free(passwd);
+	free(group);
+	return r;
+}

@@ -39,4 +39,10 @@ int user_resolve(const char *spec, const char *passwd, size_t passwd_len, const 
 
 void user_ids_release(struct user_ids *u);
 
+/* /etc/passwd and /etc/group larger than this are not worth parsing */
+#define USER_ID_FILE_MAX (4u * 1024 * 1024)
+
+/* user_resolve() against the running system's /etc/passwd and /etc/group. */
+int user_resolve_files(const char *spec, struct user_ids *out, struct ierr *e);
+
 #endif

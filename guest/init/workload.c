@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -120,9 +122,22 @@ child_exec(const struct cfg *c, char **env, int errfd)
 	child_fail(errfd, 126, "exec: \"%s\": %s", name, strerror(errno));
 }
 
+/* The child's terminal: the pty's other end becomes its controlling tty. */
+static void child_tty(const char *pts, int errfd)
+{
+	int fd = open(pts, O_RDWR);
+
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		child_fail(errfd, 125, "opening the terminal %s: %s", pts, strerror(errno));
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		child_fail(errfd, 125, "setting up the terminal: %s", strerror(errno));
+	if (fd > 2)
+		close(fd);
+}
+
 static void __attribute__((noreturn))
 child(const struct cfg *c, const struct user_ids *u, const char *workdir, char **env,
-      int in_r, int out_w, int err_w, int errfd)
+      const char *pts, int in_r, int out_w, int err_w, int errfd)
 {
 	sigset_t none;
 
@@ -133,10 +148,19 @@ child(const struct cfg *c, const struct user_ids *u, const char *workdir, char *
 		signal(sig, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
 	umask(022);
 
-	if (in_r < 0)
-		in_r = open("/dev/null", O_RDONLY);
-	if (in_r < 0 || dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
-		child_fail(errfd, 125, "setting up stdio: %s", strerror(errno));
+	if (pts) {
+		child_tty(pts, errfd);
+	} else if (c->detach) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			child_fail(errfd, 125, "setting up stdio: %s", strerror(errno));
+	} else {
+		if (in_r < 0)
+			in_r = open("/dev/null", O_RDONLY);
+		if (in_r < 0 || dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+			child_fail(errfd, 125, "setting up stdio: %s", strerror(errno));
+	}
 
 	if (setgroups(u->ngroups, u->groups) < 0)
 		child_fail(errfd, 125, "setgroups: %s", strerror(errno));
@@ -163,18 +187,51 @@ static void close_pair(int p[2])
 		close(p[1]);
 }
 
+/* A new pty: its master in *master, the path of its other end in pts. */
+static int open_pty(const struct cfg *c, int *master, char *pts, size_t len, struct ierr *e)
+{
+	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0 || ptsname_r(fd, pts, len) != 0) {
+		ierr_sys(e, errno, "allocating a terminal");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (c->rows && c->cols)
+		workload_resize(fd, c->rows, c->cols);
+	*master = fd;
+	return 0;
+}
+
+void workload_resize(int master, unsigned short rows, unsigned short cols)
+{
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+
+	if (master >= 0 && rows && cols && ioctl(master, TIOCSWINSZ, &ws) < 0)
+		log_err("resizing the terminal: %m");
+}
+
 int workload_start(const struct cfg *c, const struct user_ids *u, const char *workdir,
 		   struct workload *w, int *code, struct ierr *e)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	char **env = build_env(c, u);
+	int master = -1;
+	char **env = build_env(c, u), pts[64];
 	struct start_err se;
 	ssize_t n;
 	pid_t pid;
 
 	*code = 125;
-	if ((c->stdin_open && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-	    pipe2(err, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+	if (c->tty) {
+		if (open_pty(c, &master, pts, sizeof(pts), e) < 0)
+			goto fail;
+	} else if ((c->stdin_open && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
+		   pipe2(err, O_CLOEXEC) < 0) {
+		ierr_sys(e, errno, "creating pipes");
+		goto fail;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0) {
 		ierr_sys(e, errno, "creating pipes");
 		goto fail;
 	}
@@ -184,7 +241,7 @@ int workload_start(const struct cfg *c, const struct user_ids *u, const char *wo
 		goto fail;
 	}
 	if (pid == 0)
-		child(c, u, workdir, env, in[0], out[1], err[1], ep[1]);
+		child(c, u, workdir, env, master >= 0 ? pts : NULL, in[0], out[1], err[1], ep[1]);
 
 	close(ep[1]);
 	ep[1] = -1;
@@ -201,21 +258,32 @@ int workload_start(const struct cfg *c, const struct user_ids *u, const char *wo
 	log_dbg("workload %d started: %s", (int)pid, c->argv[0]);
 
 	w->pid = pid;
-	w->in_fd = in[1];
-	w->out_fd = out[0];
-	w->err_fd = err[0];
-	close(out[1]);
-	close(err[1]);
+	w->tty_fd = master;
+	if (master >= 0) {
+		/* one pty carries both ways; stdin gets its own descriptor so
+		 * that its EOF can close it without ending the output */
+		w->out_fd = master;
+		w->err_fd = -1;
+		w->in_fd = c->stdin_open ? fcntl(master, F_DUPFD_CLOEXEC, 3) : -1;
+	} else {
+		w->in_fd = in[1];
+		w->out_fd = out[0];
+		w->err_fd = err[0];
+		close(out[1]);
+		close(err[1]);
+		if (in[0] >= 0)
+			close(in[0]);
+	}
 	close_pair(ep);
-	if (in[0] >= 0)
-		close(in[0]);
 	if ((w->in_fd >= 0 && nonblock(w->in_fd) < 0) || nonblock(w->out_fd) < 0 ||
-	    nonblock(w->err_fd) < 0)
+	    (w->err_fd >= 0 && nonblock(w->err_fd) < 0))
 		log_err("making workload pipes non-blocking: %m");
 	/* env strings we allocated live as long as the init; not worth freeing */
 	free(env);
 	return 0;
 fail:
+	if (master >= 0)
+		close(master);
 	close_pair(in);
 	close_pair(out);
 	close_pair(err);

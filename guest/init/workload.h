@@ -19,10 +19,15 @@ struct workload {
 	pid_t pid;
 	int in_fd; /* write end of its stdin pipe, non-blocking; -1 without stdin */
 	int out_fd, err_fd; /* read ends of its stdout and stderr pipes, non-blocking */
+	int tty_fd; /* with a tty: its master (also out_fd; err_fd is -1); else -1 */
 };
 
+/* Set the terminal size of a pty master (no-op for -1 or a zero size). */
+void workload_resize(int master, unsigned short rows, unsigned short cols);
+
 /*
- * Start c->argv as user u in workdir. The environment is c->env plus, when
+ * Start c->argv as user u in workdir, with pipes for stdio, or with a new
+ * pseudo-terminal when c->tty (sized c->rows x c->cols). The environment is c->env plus, when
  * missing, PATH (WORKLOAD_DEFAULT_PATH), HOME (u->home) and HOSTNAME.
  *
  * Returns 0 with *w filled once execve() has succeeded. If the command

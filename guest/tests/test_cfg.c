@@ -57,6 +57,25 @@ TEST(full_config)
 	cfg_release(&c);
 }
 
+TEST(exec_and_tty_records)
+{
+	const char *kv[] = { "arg", "sh", "tty", "1", "rows", "40", "cols", "132", "detach", "1",
+			     "privileged", "1", NULL };
+	const char *bad[] = { "arg", "sh", "tty", "yes", "rows", "70000", "cols", "12x", NULL };
+	char buf[256];
+	size_t n = build(buf, sizeof(buf), kv);
+	struct cfg c;
+
+	CHECK(cfg_parse(buf, n, &c) == 0);
+	CHECK(c.tty == 1 && c.rows == 40 && c.cols == 132);
+	CHECK(c.detach == 1 && c.privileged == 1);
+	cfg_release(&c);
+	n = build(buf, sizeof(buf), bad);
+	CHECK(cfg_parse(buf, n, &c) == 0);
+	CHECK(c.tty == 0 && c.rows == 0 && c.cols == 0 && c.detach == 0);
+	cfg_release(&c);
+}
+
 TEST(minimal_config_has_empty_arrays)
 {
 	const char *kv[] = { "arg", "true", NULL };
@@ -228,7 +247,7 @@ TEST(frame_parse_rejects)
 	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, 0, A3S_PROTO_VERSION, 0);
 	CHECK(frame_parse(b, 8, &f) == -1);
-	hdr(b, A3S_FRAME_STATS + 1, A3S_PROTO_VERSION, 0);
+	hdr(b, A3S_FRAME_TYPE_MAX + 1, A3S_PROTO_VERSION, 0);
 	CHECK(frame_parse(b, 8, &f) == -1);
 	hdr(b, A3S_FRAME_STDIN, A3S_PROTO_VERSION, A3S_FRAME_MAX + 1);
 	CHECK(frame_parse(b, 8, &f) == -1);
@@ -267,6 +286,7 @@ TEST(frame_reader_direction)
 int main(void)
 {
 	RUN(full_config);
+	RUN(exec_and_tty_records);
 	RUN(minimal_config_has_empty_arrays);
 	RUN(singular_keys_last_wins);
 	RUN(many_args_keep_order);

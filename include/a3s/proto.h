@@ -2,9 +2,10 @@
  * a3s-box host <-> guest control protocol (shared by the host library and the
  * guest init; nothing else may be shared between them).
  *
- * Transport: a byte stream (today the virtio-serial port named
- * A3S_PROTO_PORT_NAME; the vsock exec port 4089 later). The stream is a
- * sequence of frames:
+ * Transport: byte streams. The main process's stream is the virtio-serial
+ * port named A3S_PROTO_PORT_NAME; each exec is one vsock connection to
+ * A3S_VSOCK_PORT_EXEC or A3S_VSOCK_PORT_PTY; the attestation status is one
+ * connection to A3S_VSOCK_PORT_ATTEST. Every stream is a sequence of frames:
  *
  *     struct a3s_frame_hdr   (8 bytes, little endian)
  *     payload                (hdr.len bytes, hdr.len <= A3S_FRAME_MAX)
@@ -54,7 +55,22 @@ enum a3s_frame_type {
 	/* guest -> host: the answer; payload: text lines "key value\n" with
 	 * keys mem_used, mem_total (bytes), pids, net_rx, net_tx (bytes) */
 	A3S_FRAME_STATS = 10,
+	/* host -> guest: the terminal size changed; payload: u16 rows, u16
+	 * cols (little endian). Only meaningful when the process has a tty. */
+	A3S_FRAME_RESIZE = 11,
+	/* host -> guest, first frame on the exec ports: start a process in the
+	 * box; payload: CONFIG-style records (A3S_EXEC_* below) */
+	A3S_FRAME_EXEC = 12,
+	/* guest -> host: the exec'd process is running; payload: u32 pid */
+	A3S_FRAME_STARTED = 13,
+	/* host -> guest on the attestation port: report the guest's TEE
+	 * status (empty payload) */
+	A3S_FRAME_ATTEST_REQ = 14,
+	/* guest -> host: the answer, text lines "key value\n": tee (none or
+	 * the TEE's name), version (the protocol version) */
+	A3S_FRAME_ATTEST = 15,
 };
+#define A3S_FRAME_TYPE_MAX A3S_FRAME_ATTEST
 
 struct a3s_frame_hdr {
 	uint8_t type;
@@ -102,6 +118,37 @@ struct a3s_frame_hdr {
 #define A3S_CFG_READONLY "readonly"
 #define A3S_CFG_MOUNT "mount"
 #define A3S_SHARE_TAG "a3s.shares"
+
+/*
+ * Records shared by CONFIG (the main process) and EXEC:
+ *   tty       "1": the process gets a pseudo-terminal as stdin/stdout/stderr;
+ *             its output arrives as STDOUT frames only
+ *   rows, cols  the terminal's initial size (decimal), with tty
+ *
+ * EXEC payload (the exec ports, A3S_VSOCK_PORT_EXEC and _PTY; on the PTY
+ * port "tty" is implied): arg (repeated, at least one), env (repeated, added
+ * to the box's environment, replacing variables of the same name), workdir
+ * (default: the box's), user (default: the box's), stdin, tty, rows, cols,
+ * detach ("1": no stdio; the guest answers STARTED and closes), privileged.
+ * The guest answers STARTED then STDOUT/STDERR frames and one EXIT, or just
+ * EXIT (126/127/125 and a message) if the process could not start; the host
+ * sends STDIN, SIGNAL and RESIZE frames. Closing the connection does not
+ * stop the process (as docker exec).
+ */
+#define A3S_CFG_TTY "tty"
+#define A3S_CFG_ROWS "rows"
+#define A3S_CFG_COLS "cols"
+#define A3S_EXEC_DETACH "detach"
+#define A3S_EXEC_PRIVILEGED "privileged"
+
+static inline uint16_t a3s_le16(uint16_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return v;
+#else
+	return __builtin_bswap16(v);
+#endif
+}
 
 static inline uint32_t a3s_le32(uint32_t v)
 {

@@ -70,6 +70,7 @@ void box_vm_init(struct box_vm *vm, const struct boot_paths *b, const struct box
 		.engine_log = vm->engine_log,
 		.ctl_fd = -1,
 		.qmp_fd = -1,
+		.vsock_fd = -1,
 	};
 	{
 		size_t i, n = 0;

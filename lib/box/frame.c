@@ -1,5 +1,6 @@
 #include "box/frame.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,8 @@
 int frame_type_from_guest(uint8_t type)
 {
 	return type == A3S_FRAME_HELLO || type == A3S_FRAME_STDOUT || type == A3S_FRAME_STDERR ||
-	       type == A3S_FRAME_EXIT || type == A3S_FRAME_STATS;
+	       type == A3S_FRAME_EXIT || type == A3S_FRAME_STATS || type == A3S_FRAME_STARTED ||
+	       type == A3S_FRAME_ATTEST;
 }
 
 void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)])
@@ -17,9 +19,17 @@ void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_
 	memcpy(out, &h, sizeof(h));
 }
 
+static bool allowed(const struct frame_reader *r, uint8_t type)
+{
+	if (!r->allow)
+		return frame_type_from_guest(type);
+	return type < 32 && (r->allow & FRAME_BIT(type));
+}
+
 int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, frame_fn fn, void *arg,
 		      struct err *e)
 {
+	const char *peer = r->peer ? r->peer : "guest";
 	while (n) {
 		if (r->hdr_have < sizeof(r->hdr)) {
 			size_t take = sizeof(r->hdr) - r->hdr_have;
@@ -34,15 +44,15 @@ int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, fra
 				return 0;
 			memcpy(&h, r->hdr, sizeof(h));
 			if (h.version != A3S_PROTO_VERSION)
-				return err_set(e, "guest sent a frame of protocol version %u, expected %u", h.version,
-					       A3S_PROTO_VERSION);
-			if (h.reserved || !frame_type_from_guest(h.type))
-				return err_set(e, "guest sent a malformed frame (type %u)", h.type);
+				return err_set(e, "%s sent a frame of protocol version %u, expected %u", peer,
+					       h.version, A3S_PROTO_VERSION);
+			if (h.reserved || !allowed(r, h.type))
+				return err_set(e, "%s sent a malformed frame (type %u)", peer, h.type);
 			r->type = h.type;
 			r->len = a3s_le32(h.len);
 			r->have = 0;
 			if (r->len > A3S_FRAME_MAX)
-				return err_set(e, "guest sent an oversized frame (%u bytes, limit %u)", r->len,
+				return err_set(e, "%s sent an oversized frame (%u bytes, limit %u)", peer, r->len,
 					       A3S_FRAME_MAX);
 			if (r->len && !r->payload)
 				r->payload = xmalloc(A3S_FRAME_MAX);
@@ -61,7 +71,7 @@ int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, fra
 		r->hdr_have = 0;
 		{
 			int rc = fn(arg, r->type, r->payload, r->len);
-			if (rc < 0)
+			if (rc != 0)
 				return rc;
 		}
 	}
@@ -70,6 +80,10 @@ int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, fra
 
 void frame_reader_release(struct frame_reader *r)
 {
+	uint32_t allow = r->allow;
+	const char *peer = r->peer;
 	free(r->payload);
 	memset(r, 0, sizeof(*r));
+	r->allow = allow;
+	r->peer = peer;
 }

@@ -18,14 +18,21 @@ struct frame_reader {
 	uint8_t type;
 	uint32_t len, have;
 	uint8_t *payload; /* A3S_FRAME_MAX bytes, allocated on first use */
+	/* Types this peer may send, as FRAME_BIT()s; 0 = what a guest may send.
+	 * The peer is named "guest" in errors unless peer is set. */
+	uint32_t allow;
+	const char *peer;
 };
 
-/* Called for each complete frame; a negative return stops feeding. */
+#define FRAME_BIT(type) (1u << (type))
+
+/* Called for each complete frame; a non-zero return stops feeding (the
+ * rest of the bytes are dropped) and is returned by frame_reader_feed. */
 typedef int (*frame_fn)(void *arg, uint8_t type, const uint8_t *payload, uint32_t len);
 
 /* Is this a type the guest may send? */
 int frame_type_from_guest(uint8_t type);
-/* Feed bytes; returns 0, the callback's negative value, or -1 with e set on
+/* Feed bytes; returns 0, the callback's non-zero value, or -1 with e set on
  * a malformed frame. */
 int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t n, frame_fn fn, void *arg,
 		      struct err *e);

@@ -49,9 +49,10 @@ static json_t *config_json(const struct box_record *b)
 {
 	const json_t *cfg = b->config;
 	bool interactive = json_is_true(json_object_get(cfg, "Interactive"));
+	bool tty = json_is_true(json_object_get(cfg, "Tty"));
 	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s, s:o, s:s, s:n, s:o}",
 			 "Hostname", str_or(cfg, "Hostname", ""), "Domainname", "", "User", str_or(cfg, "User", ""),
-			 "AttachStdin", interactive, "AttachStdout", 1, "AttachStderr", 1, "Tty", 0, "OpenStdin",
+			 "AttachStdin", interactive, "AttachStdout", 1, "AttachStderr", 1, "Tty", tty, "OpenStdin",
 			 interactive, "StdinOnce", interactive, "Env", get_or(cfg, "Env", json_array()), "Cmd",
 			 get_or(cfg, "Argv", json_array()), "Image", b->image_ref, "Volumes", json_null(),
 			 "WorkingDir", str_or(cfg, "WorkingDir", ""), "Entrypoint", "Labels", json_deep_copy(b->labels));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "box/admin.h"
+#include "box/attach.h"
 #include "box/boot.h"
 #include "box/logfile.h"
 #include "box/publish.h"
@@ -41,7 +42,7 @@ static char *monitor_path(void)
 	return p;
 }
 
-int box_monitor_spawn(struct root *r, const char *id, struct err *e)
+int box_monitor_spawn(struct root *r, const char *id, int attach_fd, struct err *e)
 {
 	int p[2];
 	pid_t pid;
@@ -65,7 +66,7 @@ int box_monitor_spawn(struct root *r, const char *id, struct err *e)
 		return err_sys(e, errno, "starting the box monitor");
 	}
 	if (pid == 0) {
-		char fd[16], *dir = box_dir(r, id), *log = xasprintf("%s/monitor.log", dir);
+		char fd[16], afd[16] = "-1", *dir = box_dir(r, id), *log = xasprintf("%s/monitor.log", dir);
 		int null = open("/dev/null", O_RDWR), lfd;
 		setsid();
 		if (fork() != 0)
@@ -76,7 +77,11 @@ int box_monitor_spawn(struct root *r, const char *id, struct err *e)
 		dup2(lfd >= 0 ? lfd : null, 2);
 		fcntl(p[1], F_SETFD, 0);
 		snprintf(fd, sizeof(fd), "%d", p[1]);
-		execl(monitor, "a3s-box-monitor", "--root", r->path, "__monitor", id, fd, (char *)NULL);
+		if (attach_fd >= 0) {
+			fcntl(attach_fd, F_SETFD, 0);
+			snprintf(afd, sizeof(afd), "%d", attach_fd);
+		}
+		execl(monitor, "a3s-box-monitor", "--root", r->path, "__monitor", id, fd, afd, (char *)NULL);
 		_exit(127);
 	}
 	free(monitor);
@@ -105,6 +110,7 @@ struct mon {
 	struct root *r;
 	const char *id;
 	struct box_log_writer log;
+	struct attach_srv attach;
 	int ready_fd;
 	bool vm_started; /* this round's VM got as far as starting */
 };
@@ -123,6 +129,24 @@ static void on_output(void *arg, int stream, const void *p, size_t n)
 {
 	struct mon *m = arg;
 	box_log_write(&m->log, stream, p, n);
+	attach_srv_output(&m->attach, stream, p, n);
+}
+
+static int on_poll_fill(void *arg, struct pollfd *p, int max)
+{
+	struct mon *m = arg;
+	return attach_srv_poll_fill(&m->attach, p, max);
+}
+
+static void to_guest(void *arg, uint8_t type, const void *p, uint32_t len)
+{
+	session_send(arg, type, p, len);
+}
+
+static void on_poll_done(void *arg, struct session *s, const struct pollfd *p, int n)
+{
+	struct mon *m = arg;
+	attach_srv_poll_done(&m->attach, p, n, to_guest, s);
 }
 
 static void on_event(void *arg, const char *what)
@@ -203,9 +227,9 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 {
 	struct box_vm vm;
 	struct session_io io = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .output = on_output, .event = on_event, .stats = on_stats, .booted = on_booted,
-				.arg = m, .monitor = true};
+				.poll_fill = on_poll_fill, .poll_done = on_poll_done, .arg = m, .monitor = true};
 	struct session_result res = {0};
-	char *rw, *wire = NULL, *hostfwd = NULL;
+	char *rw, *wire = NULL, *hostfwd = NULL, *vsock = box_vsock_path(dir);
 	size_t wire_len;
 	int rc;
 	if (box_mounts_prepare(spec->mounts, e) < 0 || box_publish(m->r, m->id, b->config, &hostfwd, e) < 0)
@@ -214,6 +238,7 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 	box_spec_wire(spec, true, &wire, &wire_len);
 	box_vm_init(&vm, boot, spec, dir, rootfs, rw);
 	vm.vc.net_hostfwd = hostfwd;
+	io.vsock_path = vsock;
 	rc = box_session_run(&vm.vc, wire, wire_len, &io, on_started, m, &res, e);
 	box_vm_release(&vm);
 	box_log_flush(&m->log);
@@ -222,19 +247,21 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 		if (res.message) {
 			char *line = xasprintf("%s\n", res.message);
 			box_log_write(&m->log, 2, line, strlen(line));
+			attach_srv_output(&m->attach, 2, line, strlen(line));
 			free(line);
 		}
 	}
 	free(res.message);
+	free(vsock);
 	free(wire);
 	free(rw);
 	free(hostfwd);
 	return rc;
 }
 
-int box_monitor_main(struct root *r, const char *id, int ready_fd)
+int box_monitor_main(struct root *r, const char *id, int ready_fd, int attach_fd)
 {
-	struct mon m = {.r = r, .id = id, .ready_fd = ready_fd};
+	struct mon m = {.r = r, .id = id, .ready_fd = ready_fd, .attach = ATTACH_SRV_INIT};
 	struct box_record *b = NULL;
 	struct box_spec spec = {0};
 	struct boot_paths boot = {0};
@@ -247,6 +274,8 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	/* the engine must not inherit the readiness pipe (the CLI reads to EOF) */
 	if (ready_fd >= 0)
 		fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+	if (attach_fd >= 0)
+		fcntl(attach_fd, F_SETFD, FD_CLOEXEC);
 	session_signals(true, &set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -261,6 +290,18 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 	logp = box_log_path(dir, id);
 	if (box_log_open(&m.log, logp, &e) < 0)
 		goto fail;
+	{
+		char *ap = xasprintf("%s/attach.sock", dir);
+		int arc = attach_srv_open(&m.attach, ap, &e);
+		free(ap);
+		if (arc < 0)
+			goto fail;
+		m.attach.stdin_open = spec.interactive;
+		if (attach_fd >= 0) {
+			attach_srv_add(&m.attach, attach_fd, true);
+			attach_fd = -1;
+		}
+	}
 	auto_remove = json_is_true(json_object_get(b->config, "AutoRemove"));
 	(void)box_store_set_stopped_by_user(r, id, false, &e);
 	for (;;) {
@@ -276,6 +317,7 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd)
 		}
 		(void)box_store_set_exited(r, id, code, &e);
 		box_event(r, id, "die", json_pack("{s:i}", "exitCode", code));
+		attach_srv_exit(&m.attach, code);
 		if (auto_remove || !restart_wanted(r, id, code))
 			break;
 		if (!backoff(backoff_ms))
@@ -296,6 +338,10 @@ fail:
 	ready(&m, e.msg);
 	(void)box_store_set_monitor(r, id, 0, &e);
 out:
+	/* last: an owner's EOF tells `run -t` the box is done with (and gone, with --rm) */
+	attach_srv_close(&m.attach);
+	if (attach_fd >= 0)
+		close(attach_fd);
 	if (m.log.fd > 0)
 		box_log_close(&m.log);
 	free(logp);

@@ -14,14 +14,20 @@
 
 #include "a3s/proto.h"
 #include "box/frame.h"
+#include "util/fs.h"
 #include "vmm/qmp.h"
+#include "vsock/vsock.h"
 #include "util/io.h"
 #include "util/xalloc.h"
 
 #define CHUNK (64 * 1024)
 #define OUTBUF_HIGH (1024 * 1024)
+/* pollfds for session_io.poll_fill */
+#define EXTRA_POLL 80
+/* the guest's vsock address (host is 2) */
+#define GUEST_CID 3
 
-struct sess {
+struct session {
 	struct vm vm;
 	int ctl;
 	struct frame_reader rd;
@@ -36,7 +42,7 @@ struct sess {
 	struct err *e;
 };
 
-static void queue(struct sess *s, uint8_t type, const void *p, uint32_t len)
+static void queue(struct session *s, uint8_t type, const void *p, uint32_t len)
 {
 	size_t need = s->out_len + sizeof(struct a3s_frame_hdr) + len;
 	if (need > s->out_cap) {
@@ -50,9 +56,27 @@ static void queue(struct sess *s, uint8_t type, const void *p, uint32_t len)
 	s->out_len += len;
 }
 
+void session_send(struct session *s, uint8_t type, const void *p, uint32_t len)
+{
+	if (type == A3S_FRAME_SIGNAL && len >= 4) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		if (a3s_le32(v) == SIGKILL) { /* nothing in the guest can take it: the VM goes */
+			s->signals++;
+			s->stop_deadline = io_now_ms();
+			if (!s->exited)
+				s->exit_code = 137;
+			return;
+		}
+	}
+	if (s->exited)
+		return;
+	queue(s, type, p, len);
+}
+
 static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
 {
-	struct sess *s = arg;
+	struct session *s = arg;
 	uint32_t code;
 	switch (type) {
 	case A3S_FRAME_HELLO:
@@ -107,7 +131,7 @@ static char *engine_log_tail(const char *path)
 	return last;
 }
 
-static int vm_gone_error(struct sess *s, const struct vm_config *cfg)
+static int vm_gone_error(struct session *s, const struct vm_config *cfg)
 {
 	char *tail = engine_log_tail(cfg->engine_log);
 	if (!s->hello)
@@ -118,7 +142,7 @@ static int vm_gone_error(struct sess *s, const struct vm_config *cfg)
 	return -1;
 }
 
-static void forward_signal(struct sess *s, int sig)
+static void forward_signal(struct session *s, int sig)
 {
 	uint32_t v = a3s_le32((uint32_t)sig);
 	s->signals++;
@@ -135,7 +159,7 @@ static void forward_signal(struct sess *s, int sig)
 }
 
 /* Stop request: the signal now, the VM after timeout_s (0: at once). */
-static void request_stop(struct sess *s, int sig, int timeout_s)
+static void request_stop(struct session *s, int sig, int timeout_s)
 {
 	uint32_t v = a3s_le32((uint32_t)sig);
 	s->signals++;
@@ -149,7 +173,7 @@ static void request_stop(struct sess *s, int sig, int timeout_s)
 	s->stop_deadline = io_now_ms() + timeout_s * 1000LL;
 }
 
-static void pause_vm(struct sess *s, bool pause)
+static void pause_vm(struct session *s, bool pause)
 {
 	struct err e = ERR_INIT;
 	if (!s->qmp_ready) {
@@ -161,7 +185,7 @@ static void pause_vm(struct sess *s, bool pause)
 		s->io->event(s->io->arg, pause ? "paused" : "running");
 }
 
-static void monitor_signal(struct sess *s, const struct signalfd_siginfo *si)
+static void monitor_signal(struct session *s, const struct signalfd_siginfo *si)
 {
 	int value = si->ssi_code == SI_QUEUE ? si->ssi_int : -1;
 	switch (si->ssi_signo) {
@@ -204,7 +228,7 @@ void session_signals(bool monitor, sigset_t *set)
 	}
 }
 
-static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
+static int loop(struct session *s, const struct vm_config *cfg, int sigfd)
 {
 	long long boot_deadline = io_now_ms() + SESSION_BOOT_TIMEOUT_MS;
 	long long exit_deadline = 0;
@@ -212,8 +236,8 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 	int rc = -1;
 
 	for (;;) {
-		struct pollfd p[4];
-		int np = 0, ictl = -1, iin = -1, isig, ipid = -1;
+		struct pollfd p[4 + EXTRA_POLL];
+		int np = 0, ictl = -1, iin = -1, isig, ipid = -1, iextra, nextra = 0;
 		long long t = io_now_ms(), deadline = 0;
 
 		if (s->stop_deadline && t >= s->stop_deadline) {
@@ -252,6 +276,9 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 			ipid = np;
 			p[np++] = (struct pollfd){.fd = s->vm.pidfd, .events = POLLIN};
 		}
+		iextra = np;
+		if (s->io->poll_fill)
+			np += nextra = s->io->poll_fill(s->io->arg, p + np, EXTRA_POLL);
 		deadline = s->hello ? 0 : boot_deadline;
 		if (s->stop_deadline && (!deadline || s->stop_deadline < deadline))
 			deadline = s->stop_deadline;
@@ -293,6 +320,8 @@ static int loop(struct sess *s, const struct vm_config *cfg, int sigfd)
 				s->stdin_open = false;
 			}
 		}
+		if (nextra)
+			s->io->poll_done(s->io->arg, s, p + iextra, nextra);
 		if (p[isig].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -330,11 +359,42 @@ out:
 	return rc;
 }
 
+/* The vsock device socket's name, and what keeps a long one usable (the
+ * device resolves "<name>_<port>" for the guest's connections, so both live
+ * as long as the device). */
+struct vsock_name {
+	char *name;
+	int dirfd;
+};
+
+/* Start the vsock device: vs[0] is its end of the vhost-user socketpair
+ * (owned by the device once started), vs[1] QEMU's. */
+static int start_vsock(const char *path, struct vsock_name *vn, int vs[2], struct vsock_dev **dev, struct err *e)
+{
+	struct vsock_dev_config vc = {.guest_cid = GUEST_CID};
+	vn->name = fs_sock_path(path, &vn->dirfd, e);
+	if (!vn->name)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, vs) < 0)
+		return err_sys(e, errno, "creating the vsock device socket");
+	vc.uds_path = vn->name;
+	vc.vhost_fd = vs[0];
+	if (vsock_dev_start(dev, &vc, e) < 0) {
+		close(vs[0]);
+		close(vs[1]);
+		vs[0] = vs[1] = -1;
+		return err_wrap(e, "starting the vsock device");
+	}
+	return 0;
+}
+
 int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, const struct session_io *io,
 		    session_started_fn started, void *arg, struct session_result *res, struct err *e)
 {
-	int ctl[2] = {-1, -1}, qmp[2] = {-1, -1}, sigfd = -1, rc = -1;
-	struct sess s = {.ctl = -1, .io = io, .e = e};
+	int ctl[2] = {-1, -1}, qmp[2] = {-1, -1}, vs[2] = {-1, -1}, sigfd = -1, rc = -1;
+	struct session s = {.ctl = -1, .io = io, .e = e};
+	struct vsock_dev *dev = NULL;
+	struct vsock_name vn = {NULL, -1};
 	sigset_t set;
 
 	if (wire_len > A3S_FRAME_MAX)
@@ -350,11 +410,18 @@ int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, 
 	}
 	vmcfg->ctl_fd = ctl[1];
 	vmcfg->qmp_fd = qmp[1];
+	vmcfg->vsock_fd = -1;
+	if (io->vsock_path && start_vsock(io->vsock_path, &vn, vs, &dev, e) < 0)
+		goto out;
+	vmcfg->vsock_fd = vs[1];
 	if (vm_start(&s.vm, &vmm_qemu_ops, vmcfg, e) < 0)
 		goto out;
 	close(ctl[1]);
 	close(qmp[1]);
 	ctl[1] = qmp[1] = -1;
+	if (vs[1] >= 0)
+		close(vs[1]);
+	vs[1] = -1;
 	s.vm.qmp_fd = qmp[0];
 	s.ctl = ctl[0];
 	fcntl(s.ctl, F_SETFL, O_NONBLOCK);
@@ -371,6 +438,12 @@ int box_session_run(struct vm_config *vmcfg, const char *wire, size_t wire_len, 
 		s.message = NULL;
 	}
 out:
+	vsock_dev_stop(dev); /* after the engine is gone: nothing talks to it any more */
+	if (vs[1] >= 0)
+		close(vs[1]);
+	if (vn.dirfd >= 0)
+		close(vn.dirfd);
+	free(vn.name);
 	free(s.message);
 	free(s.out);
 	frame_reader_release(&s.rd);

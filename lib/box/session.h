@@ -7,11 +7,15 @@
 #define A3S_BOX_SESSION_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "util/err.h"
 #include "vmm/vmm.h"
+
+struct session;
 
 struct session_io {
 	int in_fd; /* forwarded when interactive; -1 otherwise */
@@ -35,6 +39,14 @@ struct session_io {
 	 * 2 ask the guest for its resource use (answered through stats).
 	 */
 	bool monitor;
+	/* The box's vsock device socket (box_vsock_path()); NULL: no vsock
+	 * device (no exec). */
+	const char *vsock_path;
+	/* More descriptors to watch (the monitor's attach clients): fill up to
+	 * max pollfds and return how many; poll_done gets them back with the
+	 * session, to which it may send frames with session_send(). */
+	int (*poll_fill)(void *arg, struct pollfd *p, int max);
+	void (*poll_done)(void *arg, struct session *s, const struct pollfd *p, int n);
 	/* The box is thrown away after the session (--rm): once EXIT is in
 	 * (all output precedes it), kill the engine instead of waiting for the
 	 * guest's clean shutdown of a disk nobody will read again. */
@@ -45,6 +57,9 @@ struct session_result {
 	int exit_code; /* docker convention */
 	char *message; /* from the guest (exec failure etc.), or NULL; owned */
 };
+
+/* Queue a frame for the guest's main process (STDIN, RESIZE, SIGNAL). */
+void session_send(struct session *s, uint8_t type, const void *p, uint32_t len);
 
 /* Called once the VM process exists (to record its pid), may be NULL. */
 typedef void (*session_started_fn)(void *arg, pid_t pid);

@@ -231,6 +231,7 @@ int box_spec_build(const struct box_opts *o, const json_t *image_config, const c
 		s->mem_mib = BOX_DEFAULT_MEM_MIB;
 	}
 	s->interactive = o->interactive;
+	s->tty = o->tty;
 	if (o->network && strcmp(o->network, "none") && strcmp(o->network, "default") &&
 	    strcmp(o->network, "bridge")) {
 		err_setk(e, ERR_USAGE, "network '%s' not found: use 'default' or 'none'", o->network);
@@ -270,6 +271,8 @@ void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *l
 	rec(buf, len, &cap, A3S_CFG_HOSTNAME, s->hostname);
 	if (s->interactive)
 		rec(buf, len, &cap, A3S_CFG_STDIN, "1");
+	if (s->tty)
+		rec(buf, len, &cap, A3S_CFG_TTY, "1");
 	if (rw_disk)
 		rec(buf, len, &cap, A3S_CFG_RW, "1");
 	if (s->read_only)

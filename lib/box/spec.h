@@ -28,6 +28,8 @@ struct box_opts {
 	unsigned cpus_milli; /* 0: default */
 	uint64_t mem_bytes; /* 0: default */
 	bool interactive; /* -i */
+	bool tty; /* -t */
+	const char *detach_keys; /* --detach-keys, NULL = default */
 	bool rm;
 	bool detach; /* -d */
 	struct strv labels; /* -l KEY[=VALUE], in order */
@@ -57,6 +59,7 @@ struct box_spec {
 	unsigned cpus;
 	uint64_t mem_mib;
 	bool interactive;
+	bool tty; /* the main process gets a terminal */
 	bool net; /* zero-config NAT */
 	json_t *mounts; /* array of mount entries (box/mounts.h), NULL = none */
 	bool read_only; /* read-only root filesystem */
@@ -82,7 +85,7 @@ int box_env_file_parse(const char *path, const char *text, const char *(*lookup_
 		       struct strv *out, struct err *e);
 
 /* The spec as recorded in the boxes table (keys: Argv, Env, WorkingDir,
- * User, Hostname, Cpus, MemoryMiB, Network, Interactive, AutoRemove,
+ * User, Hostname, Cpus, MemoryMiB, Network, Interactive, Tty, AutoRemove,
  * Mounts, ReadonlyRootfs), and back. */
 json_t *box_spec_to_json(const struct box_spec *s, bool auto_remove);
 int box_spec_from_json(const json_t *j, struct box_spec *s, struct err *e);

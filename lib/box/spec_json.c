@@ -18,6 +18,7 @@ json_t *box_spec_to_json(const struct box_spec *s, bool auto_remove)
 	json_object_set_new(j, "MemoryMiB", json_integer((json_int_t)s->mem_mib));
 	json_object_set_new(j, "Network", json_string(s->net ? "default" : "none"));
 	json_object_set_new(j, "Interactive", json_boolean(s->interactive));
+	json_object_set_new(j, "Tty", json_boolean(s->tty));
 	json_object_set_new(j, "AutoRemove", json_boolean(auto_remove));
 	json_object_set_new(j, "Mounts", s->mounts ? json_deep_copy(s->mounts) : json_array());
 	json_object_set_new(j, "ReadonlyRootfs", json_boolean(s->read_only));
@@ -60,6 +61,7 @@ int box_spec_from_json(const json_t *j, struct box_spec *s, struct err *e)
 	s->read_only = json_is_true(json_object_get(j, "ReadonlyRootfs"));
 	if (json_is_array(json_object_get(j, "Mounts")))
 		s->mounts = json_deep_copy(json_object_get(j, "Mounts"));
+	s->tty = json_is_true(json_object_get(j, "Tty"));
 	if (!s->cpus)
 		s->cpus = 1;
 	if (!s->mem_mib)

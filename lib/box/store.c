@@ -286,3 +286,8 @@ int box_store_delete(struct root *r, const char *id, struct err *e)
 		return root_dberr(r, e, "removing the box");
 	return 0;
 }
+
+char *box_vsock_path(const char *box_dir)
+{
+	return xasprintf("%s/vsock.sock", box_dir);
+}

@@ -45,5 +45,8 @@ int box_store_set_exited(struct root *r, const char *id, int exit_code, struct e
 int box_store_delete(struct root *r, const char *id, struct err *e);
 /* Directory of a box's files: <root>/boxes/<id>; caller frees. */
 char *box_dir(const struct root *r, const char *id);
+/* The box's vsock device socket in its directory (the path may be too long
+ * for sockaddr_un: see fs_sock_path()). */
+char *box_vsock_path(const char *box_dir);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "util/xalloc.h"
@@ -232,4 +233,23 @@ char *fs_exe_dir(void)
 	if (slash)
 		*slash = '\0';
 	return xstrdup(buf);
+}
+
+char *fs_sock_path(const char *path, int *dirfd, struct err *e)
+{
+	struct sockaddr_un sun;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	*dirfd = -1;
+	if (strlen(path) + FS_SOCK_SUFFIX_ROOM < sizeof(sun.sun_path) || !slash)
+		return xstrdup(path);
+	dir = xstrndup(path, (size_t)(slash - path));
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0) {
+		err_sys(e, errno, "opening '%s'", dir);
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	return xasprintf("/proc/self/fd/%d/%s", *dirfd, slash + 1);
 }

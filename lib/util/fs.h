@@ -18,6 +18,17 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 int fs_copy_sparse(const char *src, const char *dst, struct err *e);
 /* Directory of the running executable (from /proc/self/exe); caller frees. */
 char *fs_exe_dir(void);
+/*
+ * A name for the Unix socket at path that fits sockaddr_un (with
+ * FS_SOCK_SUFFIX_ROOM to spare): path itself when short enough, else "/proc/self/fd/N/<base>" through an O_PATH
+ * descriptor of its directory, returned in *dirfd (-1 when not needed; the
+ * caller closes it once done with the name, and must keep it open while the
+ * name is used). NULL with e set if the directory cannot be opened.
+ */
+char *fs_sock_path(const char *path, int *dirfd, struct err *e);
+/* Room fs_sock_path() leaves for a suffix ("_<port>", as hybrid vsock
+ * names the guest's connections). */
+#define FS_SOCK_SUFFIX_ROOM 12
 int fs_exists(const char *path);
 
 #endif

@@ -35,6 +35,8 @@ static void child_exec(const struct vm_config *cfg, char **argv)
 	fcntl(cfg->qmp_fd, F_SETFD, 0);
 	if (vm_shares_stage(cfg) < 0)
 		_exit(125);
+	if (cfg->vsock_fd >= 0)
+		fcntl(cfg->vsock_fd, F_SETFD, 0);
 	execvp(argv[0], argv);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

@@ -30,7 +30,14 @@ static void push2(struct strv *v, const char *a, char *b_owned)
 void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 {
 	strv_push(v, qemu_binary());
-	push2(v, "-M", xstrdup(QEMU_MACHINE));
+	uint64_t mem = cfg->mem_mib ? cfg->mem_mib : 512;
+	if (cfg->vsock_fd >= 0) {
+		/* a vhost-user back-end maps guest RAM: it must be a shareable file */
+		push2(v, "-M", xstrdup(QEMU_MACHINE ",memory-backend=mem"));
+		push2(v, "-object", xasprintf("memory-backend-memfd,id=mem,size=%lluM,share=on", (unsigned long long)mem));
+	} else {
+		push2(v, "-M", xstrdup(QEMU_MACHINE));
+	}
 	if (cfg->accel == ACCEL_KVM) {
 		push2(v, "-accel", xstrdup("kvm"));
 		push2(v, "-cpu", xstrdup("host"));
@@ -39,7 +46,7 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 		push2(v, "-cpu", xstrdup("max"));
 	}
 	push2(v, "-smp", xasprintf("%u", cfg->cpus ? cfg->cpus : 1));
-	push2(v, "-m", xasprintf("%lluM", (unsigned long long)(cfg->mem_mib ? cfg->mem_mib : 512)));
+	push2(v, "-m", xasprintf("%lluM", (unsigned long long)mem));
 	strv_push(v, "-nodefaults");
 	strv_push(v, "-no-user-config");
 	push2(v, "-display", xstrdup("none"));
@@ -67,6 +74,10 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 		push2(v, "-fsdev", xasprintf("local,id=shares,path=%s,security_model=passthrough,multidevs=remap",
 					     cfg->share_dir));
 		push2(v, "-device", xstrdup("virtio-9p-device,fsdev=shares,mount_tag=" VM_SHARE_TAG));
+	}
+	if (cfg->vsock_fd >= 0) {
+		push2(v, "-chardev", xasprintf("socket,id=vsock,fd=%d", cfg->vsock_fd));
+		push2(v, "-device", xstrdup("vhost-user-vsock-device,chardev=vsock"));
 	}
 	push2(v, "-device", xstrdup("virtio-serial-device,max_ports=2"));
 	push2(v, "-chardev", xasprintf("socket,id=ctl,fd=%d", cfg->ctl_fd));

@@ -35,6 +35,11 @@ struct vm_config {
 	const char *net_hostfwd; /* ",hostfwd=..." published ports, or NULL */
 	int ctl_fd; /* connected stream socket: the a3s.ctl serial port */
 	int qmp_fd; /* connected stream socket: QMP */
+	/*
+	 * vhost-user socket of the vsock device (lib/vsock), or -1 for none.
+	 * With it, guest RAM is a shared memfd so the back-end can map it.
+	 */
+	int vsock_fd;
 	const char *console_log; /* serial console output */
 	const char *engine_log; /* the engine's own stderr */
 	/*

@@ -77,5 +77,7 @@ int cmd_volume_ls(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_volume_inspect(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_volume_rm(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_volume_prune(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_attach(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

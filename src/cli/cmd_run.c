@@ -1,13 +1,18 @@
 /* a3s-box run: create a box from an image, run it in the foreground. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "box/admin.h"
+#include "box/attachcli.h"
 #include "box/boot.h"
 #include "box/monitor.h"
 #include "box/mounts.h"
@@ -37,6 +42,7 @@ enum {
 	OPT_NETWORK,
 	OPT_ACCEL,
 	OPT_RESTART,
+	OPT_DETACH_KEYS,
 	OPT_HELP,
 	OPT_STORAGE_FIRST, /* storage flags: mountflags.c */
 	OPT_STORAGE_LAST = OPT_STORAGE_FIRST + MOUNTFLAGS_COUNT - 1,
@@ -69,6 +75,7 @@ static const struct option run_opts[] = {
 	{"read-only", no_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_READ_ONLY},
 	{"workspace", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_WORKSPACE},
 	{"volumes-from", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_VOLUMES_FROM},
+	{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -88,11 +95,13 @@ static const char run_help[] =
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
 	"  -d, --detach             Run the box in the background and print its ID\n"
+	"      --detach-keys string Override the key sequence for detaching a box\n"
 	"  -l, --label list         Set meta data on a box\n"
 	"      --restart string     Restart policy: no, always, on-failure[:N], unless-stopped\n"
 	"  -p, --publish list       Publish a box's port(s) to the host ([ip:][hostport:]port[/proto])\n"
 	"  -P, --publish-all        Publish all exposed ports to random ports\n"
 	"      --rm                 Automatically remove the box when it exits\n"
+	"  -t, --tty                Allocate a pseudo-TTY\n"
 	"  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
 	"  -w, --workdir string     Working directory inside the box\n";
 
@@ -125,7 +134,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 						       ctx->err.msg);
 			break;
 		case 'i': o->interactive = true; break;
-		case 't': return cli_usage_error(ctx, "-t/--tty is not supported yet: run without it");
+		case 't': o->tty = true; break;
+		case OPT_DETACH_KEYS: o->detach_keys = optarg; break;
 		case 'd': o->detach = true; break;
 		case 'l': strv_push(&o->labels, optarg); break;
 		case 'p': strv_push(&o->publish, optarg); break;
@@ -238,6 +248,42 @@ static void on_started(void *arg, pid_t pid)
 	box_event(st->root, st->id, "start", NULL);
 }
 
+/*
+ * run -t: hand the monitor one end of a socketpair as its first attach
+ * client, so that nothing the box prints is missed, and stream the box on
+ * this terminal until it exits (its code) or the user detaches (0). With
+ * --rm, wait until the monitor is done (its end closes) so that the box is
+ * gone when this returns. -1 with ctx->err if the box could not start.
+ */
+static int run_attached(struct cli_ctx *ctx, const char *id, const struct box_opts *o, bool *recorded)
+{
+	struct attach_cli_opts ao = {.tty = true, .interactive = o->interactive, .sig_proxy = true,
+				     .detach_keys = o->detach_keys};
+	int sp[2], rc;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return err_sys(&ctx->err, errno, "creating the attach socket");
+	if (box_monitor_spawn(ctx->root, id, sp[1], &ctx->err) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		*recorded = false; /* kept, exited with the error, as docker keeps it */
+		return -1;
+	}
+	close(sp[1]);
+	rc = attach_cli_run(sp[0], &ao, &ctx->err);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->err.msg);
+		rc = 125;
+	} else if (o->rm) {
+		char c;
+		struct pollfd p = {.fd = sp[0], .events = POLLIN};
+		fcntl(sp[0], F_SETFL, 0);
+		while (poll(&p, 1, 30000) > 0 && read(sp[0], &c, 1) > 0)
+			;
+	}
+	close(sp[0]);
+	return rc;
+}
+
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct box_opts o = {0};
@@ -278,6 +324,10 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (read_env_files(ctx, &o) < 0)
 		goto fail;
+	if (o.tty && o.interactive && !o.detach && !creating && !isatty(0)) {
+		err_set(&ctx->err, "the input device is not a TTY");
+		goto fail;
+	}
 	if (find_image(ctx, o.image, &img) < 0)
 		goto fail;
 	box_new_id(id);
@@ -323,9 +373,16 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 			goto fail;
 	}
 	box_event(ctx->root, id, "create", json_pack("{s:s, s:s}", "name", name, "image", o.image));
+	if (!creating && !o.detach && spec.tty) {
+		/* run -t: the monitor runs the box, this process attaches to it */
+		rc = run_attached(ctx, id, &o, &recorded);
+		if (rc < 0)
+			goto fail;
+		goto out;
+	}
 	if (creating || o.detach) {
 		/* create, or run -d: the monitor runs the box from here on */
-		if (!creating && box_monitor_spawn(ctx->root, id, &ctx->err) < 0) {
+		if (!creating && box_monitor_spawn(ctx->root, id, -1, &ctx->err) < 0) {
 			recorded = false; /* the box stays, exited with the error, as docker keeps it */
 			goto fail;
 		}

@@ -16,7 +16,7 @@ static int start_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 	(void)arg;
 	if (box_is_active(b))
 		return 0; /* docker: starting a running box is a no-op */
-	return box_monitor_spawn(ctx->root, b->id, &ctx->err);
+	return box_monitor_spawn(ctx->root, b->id, -1, &ctx->err);
 }
 
 /* start -a: start one box, stream its output from now on, exit with its code. */

@@ -17,7 +17,7 @@ static int restart_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 {
 	if (box_control_stop(ctx->root, b, *(int *)arg, &ctx->err) < 0)
 		return -1;
-	return box_monitor_spawn(ctx->root, b->id, &ctx->err);
+	return box_monitor_spawn(ctx->root, b->id, -1, &ctx->err);
 }
 
 static int stop_or_restart(struct cli_ctx *ctx, int argc, char **argv, bool restart)

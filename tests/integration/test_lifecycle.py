@@ -90,7 +90,8 @@ def test_run_d_rm_removes_itself(a3s):
     box_id = a3s.out("run", "-d", "--rm", IMG, "sh", "-c", "echo bye").strip()
     assert a3s.out("wait", box_id) == "0\n"
     assert wait_for(lambda: a3s.run("inspect", box_id).returncode == 1, 10)
-    assert os.listdir(os.path.join(a3s.root, "boxes")) == []
+    # the row goes first, then the files, then the monitor exits
+    assert wait_for(lambda: os.listdir(os.path.join(a3s.root, "boxes")) == [], 10)
 
 
 def test_sigkill_of_qemu_is_reconciled(a3s):

@@ -21,7 +21,7 @@ TEST(box_command_line)
 {
 	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_TCG, .cpus = 2, .mem_mib = 300,
 			      .root_disk = "/r.erofs", .rw_disk = "/rw.img", .net_user = true, .ctl_fd = 7,
-			      .qmp_fd = 8, .console_log = "/c.log"};
+			      .qmp_fd = 8, .vsock_fd = -1, .console_log = "/c.log"};
 	struct strv v = STRV_INIT;
 	qemu_build_argv(&c, &v);
 	CHECK(has(&v, "-M", QEMU_MACHINE));
@@ -43,13 +43,29 @@ TEST(box_command_line)
 TEST(none_network_and_kvm)
 {
 	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_KVM, .root_disk = "/r",
-			      .ctl_fd = 3, .qmp_fd = 4};
+			      .ctl_fd = 3, .qmp_fd = 4, .vsock_fd = -1};
 	struct strv v = STRV_INIT;
 	qemu_build_argv(&c, &v);
 	CHECK(has(&v, "-accel", "kvm"));
 	CHECK(has(&v, "-cpu", "host"));
 	CHECK(!has(&v, "-netdev", NULL));
 	CHECK(!has(&v, "-device", "virtio-blk-device,drive=rw,serial=a3s-rw"));
+	CHECK(!has(&v, "-object", NULL));
+	CHECK(!has(&v, "-device", "vhost-user-vsock-device,chardev=vsock"));
+	strv_release(&v);
+}
+
+TEST(vsock_device)
+{
+	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_TCG, .mem_mib = 256, .root_disk = "/r",
+			      .ctl_fd = 3, .qmp_fd = 4, .vsock_fd = 9};
+	struct strv v = STRV_INIT;
+	qemu_build_argv(&c, &v);
+	CHECK(has(&v, "-M", QEMU_MACHINE ",memory-backend=mem"));
+	CHECK(has(&v, "-object", "memory-backend-memfd,id=mem,size=256M,share=on"));
+	CHECK(has(&v, "-m", "256M"));
+	CHECK(has(&v, "-chardev", "socket,id=vsock,fd=9"));
+	CHECK(has(&v, "-device", "vhost-user-vsock-device,chardev=vsock"));
 	strv_release(&v);
 }
 
@@ -57,5 +73,6 @@ int main(void)
 {
 	RUN(box_command_line);
 	RUN(none_network_and_kvm);
+	RUN(vsock_device);
 	return unit_done();
 }
