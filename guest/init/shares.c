@@ -56,6 +56,7 @@ int shares_attach(const struct cfg *c, struct ierr *e)
 	if (mkdir(SHARES, 0700) < 0 && errno != EEXIST)
 		return ierr_sys(e, errno, "creating '%s'", SHARES);
 	snprintf(opts, sizeof(opts), "%s%s", SHARE_OPTS, cache_mode());
+	log_dbg("mounting the host share (%s)", opts);
 	if (mount(A3S_SHARE_TAG, SHARES, "9p", 0, opts) < 0)
 		return ierr_sys(e, errno, "mounting the host share (9p '%s')", A3S_SHARE_TAG);
 	share_fd = open(SHARES, O_PATH | O_DIRECTORY | O_CLOEXEC);
