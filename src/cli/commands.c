@@ -25,9 +25,12 @@ static const struct cli_cmd container_cmds[] = {
 static const struct cli_cmd volume_cmds[] = {
 	{"create", cmd_volume_create, CLI_NEED_ROOT, "[OPTIONS] [VOLUME]", "Create a volume", NULL},
 	{"ls", cmd_volume_ls, CLI_NEED_ROOT, "[OPTIONS]", "List volumes", NULL},
+	{"list", cmd_volume_ls, CLI_NEED_ROOT, "[OPTIONS]", "List volumes (alias of ls)", NULL},
 	{"inspect", cmd_volume_inspect, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]",
 	 "Display detailed information on one or more volumes", NULL},
 	{"rm", cmd_volume_rm, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", NULL},
+	{"remove", cmd_volume_rm, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes (alias of rm)",
+	 NULL},
 	{"prune", cmd_volume_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused local volumes", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
