@@ -13,7 +13,7 @@
 #include "log.h"
 
 /* one read from an output pipe, one frame */
-#define CHUNK (64 * 1024)
+#define CHUNK (256 * 1024)
 /* stop reading the control stream while this much stdin waits for the workload */
 #define STDIN_HIGH (8u * 1024 * 1024)
 /* how long output may take to reach EOF once the workload has exited */

@@ -16,6 +16,8 @@
 
 #include "log.h"
 
+#define WORKLOAD_PIPE_SIZE (1024 * 1024)
+
 /* What the child sends back through the CLOEXEC pipe when exec fails. */
 struct start_err {
 	int code;
@@ -269,6 +271,8 @@ int workload_start(const struct cfg *c, const struct user_ids *u, const char *wo
 		w->in_fd = in[1];
 		w->out_fd = out[0];
 		w->err_fd = err[0];
+		/* fewer, larger reads and frames for bulk output */
+		(void)fcntl(w->out_fd, F_SETPIPE_SZ, WORKLOAD_PIPE_SIZE);
 		close(out[1]);
 		close(err[1]);
 		if (in[0] >= 0)
