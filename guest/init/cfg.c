@@ -35,6 +35,63 @@ static int fail(struct cfg *c, const char *why)
 	return -1;
 }
 
+int cfg_mount_parse(const char *val, struct cfg_mount *m, const char **why)
+{
+	const char *p, *sp;
+	size_t n;
+
+	memset(m, 0, sizeof(*m));
+	if (!strncmp(val, "share ", 6)) {
+		char *end;
+		unsigned long idx;
+
+		m->share = 1;
+		p = val + 6;
+		if (*p < '0' || *p > '9')
+			goto bad;
+		idx = strtoul(p, &end, 10);
+		if (idx > 100000 || *end != ' ')
+			goto bad;
+		m->index = (unsigned)idx;
+		p = end + 1;
+		sp = strchr(p, ' ');
+		if (!sp)
+			goto bad;
+		if (!strncmp(p, "ro", 2))
+			m->ro = 1;
+		else if (strncmp(p, "rw", 2))
+			goto bad;
+		if (p + 2 == sp)
+			;
+		else if (p + 7 == sp && !strncmp(p + 2, ",copy", 5))
+			m->copy = 1;
+		else
+			goto bad;
+	} else if (!strncmp(val, "tmpfs ", 6)) {
+		p = val + 6;
+		sp = strchr(p, ' ');
+		if (!sp)
+			goto bad;
+		n = (size_t)(sp - p);
+		if (!n || n >= sizeof(m->opts))
+			goto bad;
+		if (!(n == 1 && *p == '-'))
+			memcpy(m->opts, p, n);
+		m->opts[n == 1 && *p == '-' ? 0 : n] = '\0';
+	} else {
+		goto bad;
+	}
+	m->dest = sp + 1;
+	if (m->dest[0] != '/' || !m->dest[1]) {
+		*why = "config mount destination must be an absolute path other than '/'";
+		return -1;
+	}
+	return 0;
+bad:
+	*why = "config mount record is malformed";
+	return -1;
+}
+
 int cfg_parse(const char *buf, size_t len, struct cfg *out)
 {
 	const char *p = buf, *end = buf + len;
@@ -80,6 +137,15 @@ int cfg_parse(const char *buf, size_t len, struct cfg *out)
 			out->stdin_open = !strcmp(val, "1");
 		} else if (!strcmp(key, A3S_CFG_RW)) {
 			out->rw = !strcmp(val, "1");
+		} else if (!strcmp(key, A3S_CFG_READONLY)) {
+			out->read_only = !strcmp(val, "1");
+		} else if (!strcmp(key, A3S_CFG_MOUNT)) {
+			struct cfg_mount m;
+			const char *why;
+
+			if (cfg_mount_parse(val, &m, &why) < 0)
+				return fail(out, why);
+			push(&out->mounts, &out->nmounts, val);
 		} else if (!strcmp(key, A3S_CFG_TTY)) {
 			out->tty = !strcmp(val, "1");
 		} else if (!strcmp(key, A3S_CFG_ROWS)) {
@@ -115,5 +181,6 @@ void cfg_release(struct cfg *c)
 	free(c->argv);
 	free(c->env);
 	free(c->dns);
+	free(c->mounts);
 	memset(c, 0, sizeof(*c));
 }

@@ -30,6 +30,7 @@
 #include "loop.h"
 #include "net.h"
 #include "rootfs.h"
+#include "shares.h"
 #include "user.h"
 #include "util.h"
 #include "vsrv.h"
@@ -179,8 +180,8 @@ int main(void)
 
 	if (cfg.net_ip && net_eth_up(cfg.net_ip, cfg.net_gw, &e) < 0)
 		fail(&c, 125, e.msg);
-	if (rootfs_upper(cfg.rw, &e) < 0 || etc_setup(&cfg, ROOTFS_ROOT, &e) < 0 ||
-	    rootfs_switch(&e) < 0)
+	if (rootfs_upper(cfg.rw, cfg.read_only, &e) < 0 || etc_setup(&cfg, ROOTFS_ROOT, &e) < 0 ||
+	    shares_attach(&cfg, &e) < 0 || rootfs_switch(&e) < 0 || shares_mount(&cfg, &e) < 0)
 		fail(&c, 125, e.msg);
 	if (user_resolve_files(cfg.user, &u, &e) < 0)
 		fail(&c, 125, e.msg);
@@ -189,6 +190,8 @@ int main(void)
 		ierr_sys(&e, errno, "creating workdir '%s'", workdir);
 		fail(&c, 125, e.msg);
 	}
+	if (cfg.read_only && shares_root_readonly(&e) < 0)
+		fail(&c, 125, e.msg);
 
 	if (workload_start(&cfg, &u, workdir, &w, &code, &e) < 0)
 		fail(&c, code, e.msg);

@@ -25,6 +25,9 @@ static const struct {
 	  "newinstance,ptmxmode=0666,mode=0620,gid=5", 0 },
 	{ "shm", "dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", 0 },
 	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", 0 },
+	/* ready for secrets: never on a disk */
+	{ "tmpfs", "run/secrets", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755", 0 },
+	/* last: not with a read-only root (docker has no /tmp mount at all) */
 	{ "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0 },
 };
 
@@ -77,11 +80,12 @@ static int populate_dev(const char *root, struct ierr *e)
 	return 0;
 }
 
-int mounts_setup(const char *root, struct ierr *e)
+int mounts_setup(const char *root, int read_only, struct ierr *e)
 {
 	char path[4096];
+	size_t n = sizeof(table) / sizeof(table[0]) - (read_only ? 1 : 0);
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, table[i].target);
 		if (mountpoint(path) < 0 ||
 		    mount(table[i].source, path, table[i].type, table[i].flags, table[i].data) < 0) {

@@ -75,7 +75,7 @@ static int mount_rw(int rw, struct ierr *e)
 	return 0;
 }
 
-int rootfs_upper(int rw, struct ierr *e)
+int rootfs_upper(int rw, int read_only, struct ierr *e)
 {
 	if (mount_rw(rw, e) < 0)
 		return -1;
@@ -83,7 +83,7 @@ int rootfs_upper(int rw, struct ierr *e)
 		  "lowerdir=" LOWER ",upperdir=" RW "/upper,workdir=" RW "/work") < 0)
 		return ierr_sys(e, errno, "mounting overlay on '%s'", ROOT);
 	log_dbg("overlay mounted");
-	return mounts_setup(ROOT, e);
+	return mounts_setup(ROOT, read_only, e);
 }
 
 int rootfs_switch(struct ierr *e)

@@ -23,8 +23,9 @@ int rootfs_early(struct ierr *e);
 /* Mount the image. Needs no config, so it can run while CONFIG is awaited. */
 int rootfs_lower(struct ierr *e);
 
-/* The writable layer (rw: the disk is attached), overlay, container mounts. */
-int rootfs_upper(int rw, struct ierr *e);
+/* The writable layer (rw: the disk is attached), overlay, container mounts
+ * (read_only: no /tmp tmpfs, as with docker --read-only). */
+int rootfs_upper(int rw, int read_only, struct ierr *e);
 
 /* Make ROOTFS_ROOT the root directory. */
 int rootfs_switch(struct ierr *e);

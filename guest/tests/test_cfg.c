@@ -146,6 +146,36 @@ TEST(rejects_malformed)
 	CHECK(rejects("arg\0x\0workdir\0rel\0", 18));
 }
 
+TEST(mount_records)
+{
+	static const char rec[] = "arg\0x\0readonly\0001\0mount\0share 3 ro,copy /a b\0mount\0tmpfs - /t\0"
+				  "mount\0tmpfs size=1,noexec /u\0";
+	struct cfg c;
+	struct cfg_mount m;
+	const char *why;
+
+	CHECK(cfg_parse(rec, sizeof(rec) - 1, &c) == 0);
+	CHECK(c.read_only == 1 && c.nmounts == 3);
+	CHECK(cfg_mount_parse(c.mounts[0], &m, &why) == 0);
+	CHECK(m.share && m.index == 3 && m.ro && m.copy && !strcmp(m.dest, "/a b"));
+	CHECK(cfg_mount_parse(c.mounts[1], &m, &why) == 0);
+	CHECK(!m.share && !m.opts[0] && !strcmp(m.dest, "/t"));
+	CHECK(cfg_mount_parse(c.mounts[2], &m, &why) == 0);
+	CHECK(!strcmp(m.opts, "size=1,noexec") && !strcmp(m.dest, "/u"));
+	cfg_release(&c);
+	CHECK(cfg_mount_parse("share 0 rw /x", &m, &why) == 0 && !m.ro && !m.copy);
+	CHECK(cfg_mount_parse("share 0 rw /", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share 0 rw x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share x rw /x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share 0 rx /x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share 0 rw,cop /x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share 0 rw", &m, &why) < 0);
+	CHECK(cfg_mount_parse("share 999999999 rw /x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("tmpfs  /x", &m, &why) < 0);
+	CHECK(cfg_mount_parse("bind 0 rw /x", &m, &why) < 0);
+	CHECK(rejects("arg\0x\0mount\0nope\0", 19));
+}
+
 TEST(rejects_oversize)
 {
 	size_t n = A3S_FRAME_MAX + 1;
@@ -261,6 +291,7 @@ int main(void)
 	RUN(singular_keys_last_wins);
 	RUN(many_args_keep_order);
 	RUN(rejects_malformed);
+	RUN(mount_records);
 	RUN(rejects_oversize);
 	RUN(random_bytes);
 	RUN(frame_parse_whole_and_partial);

@@ -95,6 +95,15 @@ struct a3s_frame_hdr {
  *   net.dns   (repeated) nameserver for /etc/resolv.conf
  *   rw        "1": a writable layer disk is attached (serial A3S_DISK_SERIAL_RW);
  *             otherwise the upper layer is a tmpfs
+ *   readonly  "1": the root filesystem is mounted read-only
+ *   mount     (repeated, parents before children) one mount in the box:
+ *             "share N FLAGS DEST": entry N of the 9p share tagged
+ *               "a3s.shares" (a directory or a file) bind-mounted on DEST;
+ *               FLAGS: "ro" or "rw", then ",copy": fill an empty entry
+ *               with the image's content at DEST first (docker volumes)
+ *             "tmpfs OPTIONS DEST": a tmpfs; OPTIONS are mount(8)-style
+ *               ("size=N,mode=1777,noexec,ro"), "-" for none
+ *             DEST is the rest of the value (absolute, may hold spaces)
  */
 #define A3S_CFG_ARG "arg"
 #define A3S_CFG_ENV "env"
@@ -106,6 +115,9 @@ struct a3s_frame_hdr {
 #define A3S_CFG_NET_GW "net.gw"
 #define A3S_CFG_NET_DNS "net.dns"
 #define A3S_CFG_RW "rw"
+#define A3S_CFG_READONLY "readonly"
+#define A3S_CFG_MOUNT "mount"
+#define A3S_SHARE_TAG "a3s.shares"
 
 /*
  * Records shared by CONFIG (the main process) and EXEC:

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "box/mounts.h"
 #include "box/spec.h"
 #include "image/share.h"
 #include "util/xalloc.h"
@@ -71,6 +72,25 @@ void box_vm_init(struct box_vm *vm, const struct boot_paths *b, const struct box
 		.qmp_fd = -1,
 		.vsock_fd = -1,
 	};
+	{
+		size_t i, n = 0;
+		json_t *m;
+		json_array_foreach(spec->mounts, i, m)
+			n += box_mount_is_share(m);
+		if (!n)
+			return;
+		vm->shares = xcalloc(n, sizeof(*vm->shares));
+		vm->share_dir = xasprintf("%s/shares", dir);
+		json_array_foreach(spec->mounts, i, m) {
+			if (!box_mount_is_share(m))
+				continue;
+			vm->shares[vm->vc.nshares].source = json_string_value(json_object_get(m, "Source"));
+			vm->shares[vm->vc.nshares].ro = !json_is_true(json_object_get(m, "RW"));
+			vm->vc.nshares++;
+		}
+		vm->vc.shares = vm->shares;
+		vm->vc.share_dir = vm->share_dir;
+	}
 }
 
 void box_vm_release(struct box_vm *vm)
@@ -78,5 +98,7 @@ void box_vm_release(struct box_vm *vm)
 	free(vm->console_log);
 	free(vm->engine_log);
 	free(vm->cmdline_extra);
+	free(vm->share_dir);
+	free(vm->shares);
 	memset(vm, 0, sizeof(*vm));
 }

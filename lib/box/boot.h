@@ -21,11 +21,14 @@ void boot_paths_release(struct boot_paths *b);
 struct box_vm {
 	struct vm_config vc;
 	char *console_log, *engine_log, *cmdline_extra;
+	char *share_dir; /* <dir>/shares */
+	struct vm_share *shares; /* from the spec's mounts (box_mount_is_share) */
 };
 
 /*
  * Fill vm for a box living in dir: boot paths, resources from the spec,
- * root and writable disks, logs in dir. A3S_BOX_DEBUG and
+ * root and writable disks, logs in dir, the spec's host paths as shares
+ * (in the order box_spec_wire() numbers them). A3S_BOX_DEBUG and
  * A3S_BOX_KERNEL_ARGS add to the kernel command line. vm points into b
  * and the spec: keep them alive while vm is used.
  */

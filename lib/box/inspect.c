@@ -63,11 +63,28 @@ static json_t *host_config_json(const struct box_record *b)
 	const json_t *cfg = b->config;
 	json_int_t cpus = json_integer_value(json_object_get(cfg, "Cpus"));
 	json_int_t mib = json_integer_value(json_object_get(cfg, "MemoryMiB"));
-	return json_pack("{s:b, s:{s:s, s:i}, s:I, s:I, s:s}", "AutoRemove",
+	return json_pack("{s:b, s:b, s:{s:s, s:i}, s:I, s:I, s:s}", "ReadonlyRootfs",
+			 json_is_true(json_object_get(cfg, "ReadonlyRootfs")), "AutoRemove",
 			 json_is_true(json_object_get(cfg, "AutoRemove")), "RestartPolicy", "Name",
 			 b->restart_policy && *b->restart_policy ? b->restart_policy : "no", "MaximumRetryCount",
 			 b->restart_max, "NanoCpus", cpus * 1000000000LL, "Memory", mib * 1024 * 1024,
 			 "NetworkMode", str_or(cfg, "Network", "default"));
+}
+
+/* docker's Mounts: the recorded entries without a3s-box's own keys */
+static json_t *mounts_json(const struct box_record *b)
+{
+	static const char *const keep[] = {"Type", "Name", "Source", "Destination", "Driver", "Mode", "RW", "Propagation"};
+	json_t *out = json_array(), *m;
+	size_t i;
+	json_array_foreach(json_object_get(b->config, "Mounts"), i, m) {
+		json_t *o = json_object();
+		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (json_object_get(m, keep[k]))
+				json_object_set(o, keep[k], json_object_get(m, keep[k]));
+		json_array_append_new(out, o);
+	}
+	return out;
 }
 
 static json_t *network_json(const struct box_record *b)
@@ -93,7 +110,7 @@ json_t *box_inspect_json(const struct box_record *b)
 		      "Created", time_json(b->created_at), "Path", "",
 		      "Args", args, "State", state_json(b), "Image", b->image_id, "Name", name, "RestartCount",
 		      b->restart_count, "Platform", "linux", "Config", config_json(b), "HostConfig",
-		      host_config_json(b), "NetworkSettings", network_json(b), "Mounts", json_array(), "VM", vm);
+		      host_config_json(b), "NetworkSettings", network_json(b), "Mounts", mounts_json(b), "VM", vm);
 	if (json_is_string(json_array_get(argv, 0)))
 		json_object_set(j, "Path", json_array_get(argv, 0));
 	free(name);

@@ -1,4 +1,5 @@
 #include "box/monitor.h"
+#include "box/mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -236,7 +237,7 @@ static int run_once(struct mon *m, const struct box_record *b, const struct box_
 	char *rw, *wire = NULL, *hostfwd = NULL, *vsock = box_vsock_path(dir);
 	size_t wire_len;
 	int rc;
-	if (box_publish(m->r, m->id, b->config, &hostfwd, e) < 0)
+	if (box_mounts_prepare(spec->mounts, e) < 0 || box_publish(m->r, m->id, b->config, &hostfwd, e) < 0)
 		return -1;
 	rw = xasprintf("%s/rw.img", dir);
 	box_spec_wire(spec, true, &wire, &wire_len);
@@ -338,7 +339,8 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd, int attach_fd
 	/* monitor_pid stays: waiters watch the process itself until it is gone */
 	if (auto_remove) {
 		box_log_close(&m.log);
-		(void)box_remove(r, id, b->name, b->image_ref, false, &e);
+		if (box_remove(r, id, b->name, b->image_ref, false, &e) > 0)
+			box_mounts_discard(r, spec.mounts);
 	}
 	status = 0;
 	goto out;

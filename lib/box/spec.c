@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "a3s/proto.h"
+#include "box/mounts.h"
 
 void box_opts_release(struct box_opts *o)
 {
@@ -11,6 +12,10 @@ void box_opts_release(struct box_opts *o)
 	strv_release(&o->env_files);
 	strv_release(&o->labels);
 	strv_release(&o->publish);
+	strv_release(&o->volumes);
+	strv_release(&o->mounts);
+	strv_release(&o->tmpfs);
+	strv_release(&o->volumes_from);
 }
 
 void box_spec_release(struct box_spec *s)
@@ -20,6 +25,7 @@ void box_spec_release(struct box_spec *s)
 	free(s->workdir);
 	free(s->user);
 	free(s->hostname);
+	json_decref(s->mounts);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -232,6 +238,7 @@ int box_spec_build(const struct box_opts *o, const json_t *image_config, const c
 		goto fail;
 	}
 	s->net = !o->network || strcmp(o->network, "none");
+	s->read_only = o->read_only;
 	return 0;
 fail:
 	box_spec_release(s);
@@ -268,6 +275,30 @@ void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *l
 		rec(buf, len, &cap, A3S_CFG_TTY, "1");
 	if (rw_disk)
 		rec(buf, len, &cap, A3S_CFG_RW, "1");
+	if (s->read_only)
+		rec(buf, len, &cap, A3S_CFG_READONLY, "1");
+	{
+		size_t i, share = 0;
+		json_t *m;
+		json_array_foreach(s->mounts, i, m) {
+			const char *dst = json_string_value(json_object_get(m, "Destination"));
+			bool rw = json_is_true(json_object_get(m, "RW"));
+			char *v;
+			if (!dst)
+				continue;
+			if (box_mount_is_share(m)) {
+				const char *type = json_string_value(json_object_get(m, "Type"));
+				bool copy = !strcmp(type, "volume") && !json_is_true(json_object_get(m, "NoCopy"));
+				v = xasprintf("share %zu %s%s %s", share++, rw ? "rw" : "ro", copy ? ",copy" : "", dst);
+			} else {
+				const char *o = json_string_value(json_object_get(m, "Options"));
+				/* a read-only tmpfs has "ro" in its options */
+				v = xasprintf("tmpfs %s %s", o && *o ? o : "-", dst);
+			}
+			rec(buf, len, &cap, A3S_CFG_MOUNT, v);
+			free(v);
+		}
+	}
 	if (s->net) {
 		/* QEMU user networking's fixed addresses */
 		rec(buf, len, &cap, A3S_CFG_NET_IP, "10.0.2.15/24");

@@ -40,6 +40,13 @@ struct box_opts {
 	const char *network; /* "default", "none" (NULL = default) */
 	const char *accel; /* NULL = auto */
 	struct box_health_flags health; /* --health-*, --no-healthcheck */
+	/* storage (lib/box/mounts.h, docs/volumes.md) */
+	struct strv volumes; /* -v, in order */
+	struct strv mounts; /* --mount, in order */
+	struct strv tmpfs; /* --tmpfs, in order */
+	struct strv volumes_from; /* --volumes-from BOX[:ro|rw] */
+	const char *workspace; /* --workspace DIR, NULL: a managed one */
+	bool read_only; /* --read-only */
 };
 
 void box_opts_release(struct box_opts *o);
@@ -56,6 +63,8 @@ struct box_spec {
 	bool interactive;
 	bool tty; /* the main process gets a terminal */
 	bool net; /* zero-config NAT */
+	json_t *mounts; /* array of mount entries (box/mounts.h), NULL = none */
+	bool read_only; /* read-only root filesystem */
 };
 
 #define BOX_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -78,12 +87,14 @@ int box_env_file_parse(const char *path, const char *text, const char *(*lookup_
 		       struct strv *out, struct err *e);
 
 /* The spec as recorded in the boxes table (keys: Argv, Env, WorkingDir,
- * User, Hostname, Cpus, MemoryMiB, Network, Interactive, Tty, AutoRemove), and
- * back. */
+ * User, Hostname, Cpus, MemoryMiB, Network, Interactive, Tty, AutoRemove,
+ * Mounts, ReadonlyRootfs), and back. */
 json_t *box_spec_to_json(const struct box_spec *s, bool auto_remove);
 int box_spec_from_json(const json_t *j, struct box_spec *s, struct err *e);
 
-/* The CONFIG frame payload for the guest (records "key\0value\0"...). */
+/* The CONFIG frame payload for the guest (records "key\0value\0"...);
+ * mounts become "mount" records whose share numbers follow the order of
+ * box_vm_init()'s shares. */
 void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *len);
 
 #endif

@@ -20,6 +20,8 @@ json_t *box_spec_to_json(const struct box_spec *s, bool auto_remove)
 	json_object_set_new(j, "Interactive", json_boolean(s->interactive));
 	json_object_set_new(j, "Tty", json_boolean(s->tty));
 	json_object_set_new(j, "AutoRemove", json_boolean(auto_remove));
+	json_object_set_new(j, "Mounts", s->mounts ? json_deep_copy(s->mounts) : json_array());
+	json_object_set_new(j, "ReadonlyRootfs", json_boolean(s->read_only));
 	return j;
 }
 
@@ -56,6 +58,9 @@ int box_spec_from_json(const json_t *j, struct box_spec *s, struct err *e)
 	s->mem_mib = (uint64_t)json_integer_value(json_object_get(j, "MemoryMiB"));
 	s->net = strcmp(net, "none") != 0;
 	s->interactive = json_is_true(json_object_get(j, "Interactive"));
+	s->read_only = json_is_true(json_object_get(j, "ReadonlyRootfs"));
+	if (json_is_array(json_object_get(j, "Mounts")))
+		s->mounts = json_deep_copy(json_object_get(j, "Mounts"));
 	s->tty = json_is_true(json_object_get(j, "Tty"));
 	if (!s->cpus)
 		s->cpus = 1;

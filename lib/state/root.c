@@ -56,8 +56,9 @@ static int apply_schema(struct root *r, struct err *e)
 			       r->path, ver);
 	if (root_begin(r, e) < 0)
 		return -1;
-	if (exec_sql(r, root_schema_v1, e) < 0 ||
-	    exec_sql(r, "PRAGMA user_version = 1", e) < 0) {
+	/* each step is idempotent (IF NOT EXISTS): a half-applied one is redone */
+	if ((ver < 1 && exec_sql(r, root_schema_v1, e) < 0) || (ver < 2 && exec_sql(r, root_schema_v2, e) < 0) ||
+	    exec_sql(r, "PRAGMA user_version = 2", e) < 0) {
 		root_rollback(r);
 		return -1;
 	}
@@ -66,7 +67,7 @@ static int apply_schema(struct root *r, struct err *e)
 
 int root_open(const char *path, struct root **out, struct err *e)
 {
-	static const char *const dirs[] = {"blobs", "blobs/sha256", "rootfs", "boxes", "tmp"};
+	static const char *const dirs[] = {"blobs", "blobs/sha256", "rootfs", "boxes", "volumes", "tmp"};
 	struct root *r;
 	char abs[PATH_MAX];
 

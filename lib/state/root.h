@@ -5,7 +5,8 @@
  *   a3s.db               SQLite state (WAL)
  *   blobs/sha256/<hex>   content-addressed blobs (layers, configs, manifests)
  *   rootfs/<hex>.erofs   read-only root filesystem per image id
- *   boxes/<id>/          per-box files (writable layer, logs)
+ *   boxes/<id>/          per-box files (writable layer, logs, workspace)
+ *   volumes/<name>/_data volume data
  *   tmp/                 staging; anything here older than a run is garbage
  */
 #ifndef A3S_STATE_ROOT_H

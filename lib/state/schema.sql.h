@@ -1,5 +1,5 @@
 /* Schema of a3s.db; bump ROOT_SCHEMA_VERSION and add a step when it changes. */
-#define ROOT_SCHEMA_VERSION 1
+#define ROOT_SCHEMA_VERSION 2
 static const char *const root_schema_v1 =
 	"CREATE TABLE IF NOT EXISTS images ("
 	"  id TEXT PRIMARY KEY,"          /* sha256:<hex> of the config blob */
@@ -45,4 +45,15 @@ static const char *const root_schema_v1 =
 	"  action TEXT NOT NULL,"         /* create|start|die|stop|kill|destroy|... */
 	"  actor_id TEXT NOT NULL,"
 	"  attributes TEXT NOT NULL DEFAULT '{}'" /* JSON object: name, image, exitCode... */
+	");";
+
+/* v2: named and anonymous volumes (docs/volumes.md); data in volumes/<name>/_data */
+static const char *const root_schema_v2 =
+	"CREATE TABLE IF NOT EXISTS volumes ("
+	"  name TEXT PRIMARY KEY,"
+	"  driver TEXT NOT NULL DEFAULT 'local',"
+	"  labels TEXT NOT NULL DEFAULT '{}',"    /* JSON object */
+	"  options TEXT NOT NULL DEFAULT '{}',"   /* JSON object: driver options (-o) */
+	"  anonymous INTEGER NOT NULL DEFAULT 0," /* made for one box (-v /path, image VOLUME) */
+	"  created_at INTEGER NOT NULL"           /* unix nanoseconds */
 	");";

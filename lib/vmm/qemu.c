@@ -15,6 +15,7 @@
 #include "util/xalloc.h"
 #include "vmm/qemu_args.h"
 #include "vmm/qmp.h"
+#include "vmm/shares.h"
 #include "vmm/vmm.h"
 
 static void child_exec(const struct vm_config *cfg, char **argv)
@@ -32,6 +33,8 @@ static void child_exec(const struct vm_config *cfg, char **argv)
 	dup2(log >= 0 ? log : null, 2);
 	fcntl(cfg->ctl_fd, F_SETFD, 0);
 	fcntl(cfg->qmp_fd, F_SETFD, 0);
+	if (vm_shares_stage(cfg) < 0)
+		_exit(125);
 	if (cfg->vsock_fd >= 0)
 		fcntl(cfg->vsock_fd, F_SETFD, 0);
 	execvp(argv[0], argv);

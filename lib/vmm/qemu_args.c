@@ -69,6 +69,12 @@ void qemu_build_argv(const struct vm_config *cfg, struct strv *v)
 		push2(v, "-netdev", xasprintf("user,id=n0%s", cfg->net_hostfwd ? cfg->net_hostfwd : ""));
 		push2(v, "-device", xstrdup("virtio-net-device,netdev=n0"));
 	}
+	if (cfg->nshares) {
+		/* one device for every host path: the machine has 8 slots */
+		push2(v, "-fsdev", xasprintf("local,id=shares,path=%s,security_model=passthrough,multidevs=remap",
+					     cfg->share_dir));
+		push2(v, "-device", xstrdup("virtio-9p-device,fsdev=shares,mount_tag=" VM_SHARE_TAG));
+	}
 	if (cfg->vsock_fd >= 0) {
 		push2(v, "-chardev", xasprintf("socket,id=vsock,fd=%d", cfg->vsock_fd));
 		push2(v, "-device", xstrdup("vhost-user-vsock-device,chardev=vsock"));

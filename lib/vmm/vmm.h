@@ -6,11 +6,21 @@
 #define A3S_VMM_VMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
 #include "vmm/accel.h"
+
+/* A host file or directory the guest reaches through the 9p share. */
+struct vm_share {
+	const char *source; /* absolute host path (directory or file) */
+	bool ro; /* the host refuses writes, whatever the guest does */
+};
+
+/* The 9p mount tag of the one share device (docs/volumes.md). */
+#define VM_SHARE_TAG "a3s.shares"
 
 struct vm_config {
 	const char *kernel; /* uncompressed vmlinux (PVH entry) */
@@ -32,6 +42,15 @@ struct vm_config {
 	int vsock_fd;
 	const char *console_log; /* serial console output */
 	const char *engine_log; /* the engine's own stderr */
+	/*
+	 * Host paths for the guest: share i is bind-mounted on
+	 * <share_dir>/<i> in the engine's own mount namespace (so the mounts
+	 * vanish with it) and share_dir is exported as one virtio-9p device
+	 * tagged VM_SHARE_TAG. No device when nshares is 0.
+	 */
+	const char *share_dir;
+	const struct vm_share *shares;
+	size_t nshares;
 };
 
 struct vm {

@@ -6,12 +6,19 @@
 
 #include "box/admin.h"
 #include "box/control.h"
+#include "box/mounts.h"
 #include "box/store.h"
 #include "boxes.h"
 
+struct rm_opts {
+	bool force, volumes;
+};
+
 static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 {
-	bool force = *(bool *)arg;
+	const struct rm_opts *o = arg;
+	bool force = o->force;
+	int gone;
 	if (box_is_active(b) || (b->monitor_pid == 0 && b->pid > 0)) {
 		if (!force)
 			return err_setk(&ctx->err, ERR_CONFLICT,
@@ -31,7 +38,10 @@ static int rm_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 			nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
 		}
 	}
-	return box_remove(ctx->root, b->id, b->name, b->image_ref, false, &ctx->err) < 0 ? -1 : 0;
+	gone = box_remove(ctx->root, b->id, b->name, b->image_ref, false, &ctx->err);
+	if (gone > 0 && o->volumes) /* -v: its anonymous volumes too */
+		box_mounts_discard(ctx->root, json_object_get(b->config, "Mounts"));
+	return gone < 0 ? -1 : 0;
 }
 
 int cmd_rm(struct cli_ctx *ctx, int argc, char **argv)
@@ -40,18 +50,18 @@ int cmd_rm(struct cli_ctx *ctx, int argc, char **argv)
 					     {"volumes", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'H'},
 					     {NULL, 0, NULL, 0}};
-	bool force = false;
+	struct rm_opts o = {false, false};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+fv", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': force = true; break;
-		case 'v': break; /* no volumes yet: nothing more to remove */
+		case 'f': o.force = true; break;
+		case 'v': o.volumes = true; break;
 		case 'H': return cli_help(ctx);
 		default: return cli_usage_error(ctx, "unknown flag: %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		return cli_usage_error(ctx, "\"rm\" requires at least 1 argument");
-	return cli_each_box(ctx, argc, argv, optind, true, rm_one, &force);
+	return cli_each_box(ctx, argc, argv, optind, true, rm_one, &o);
 }

@@ -12,6 +12,7 @@
 #include "box/boot.h"
 #include "box/healthmon.h"
 #include "box/monitor.h"
+#include "box/mounts.h"
 #include "box/policy.h"
 #include "box/ports.h"
 #include "box/publish.h"
@@ -21,6 +22,7 @@
 #include "box/store.h"
 #include "boxes.h"
 #include "cli.h"
+#include "mountflags.h"
 #include "image/default.h"
 #include "image/ref.h"
 #include "image/rootfs.h"
@@ -42,6 +44,8 @@ enum {
 	OPT_HELP,
 	OPT_PULL,
 	OPT_PLATFORM,
+	OPT_STORAGE_FIRST, /* storage flags: mountflags.c */
+	OPT_STORAGE_LAST = OPT_STORAGE_FIRST + MOUNTFLAGS_COUNT - 1,
 };
 
 static const struct option run_opts[] = {
@@ -65,6 +69,12 @@ static const struct option run_opts[] = {
 	{"publish", required_argument, NULL, 'p'},
 	{"publish-all", no_argument, NULL, 'P'},
 	{"restart", required_argument, NULL, OPT_RESTART},
+	{"volume", required_argument, NULL, 'v'},
+	{"mount", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_MOUNT},
+	{"tmpfs", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_TMPFS},
+	{"read-only", no_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_READ_ONLY},
+	{"workspace", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_WORKSPACE},
+	{"volumes-from", required_argument, NULL, OPT_STORAGE_FIRST + MOUNTFLAG_VOLUMES_FROM},
 	{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	{"help", no_argument, NULL, OPT_HELP},
 	BOX_HEALTH_LONGOPTS,
@@ -85,6 +95,7 @@ static const char run_help[] =
 	"  -h, --hostname string    Box host name\n"
 	"  -i, --interactive        Keep STDIN open\n"
 	"  -m, --memory bytes       Memory of the VM (default 512m)\n"
+	MOUNTFLAGS_HELP
 	"      --name string        Assign a name to the box\n"
 	"      --network string     Connect a box to a network: default (NAT) or none\n"
 	BOX_HEALTH_HELP_NONE
@@ -110,7 +121,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:p:itdP", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:w:u:h:m:l:p:v:itdP", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
 		case OPT_NAME: o->name = optarg; break;
@@ -139,6 +150,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct box_opt
 		case OPT_RESTART: o->restart = optarg; break;
 		case OPT_NETWORK: o->network = optarg; break;
 		case OPT_ACCEL: o->accel = optarg; break;
+		case 'v': mountflags_add(o, MOUNTFLAG_VOLUME, optarg); break;
+		case OPT_STORAGE_FIRST ... OPT_STORAGE_LAST: mountflags_add(o, c - OPT_STORAGE_FIRST, optarg); break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
 		case BOX_HEALTH_OPT_CMD ... BOX_HEALTH_OPT_NONE:
 			if (box_health_flag(&o->health, c, optarg, &ctx->err) < 0)
@@ -309,7 +322,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (find_image(ctx, o.image, &img) < 0)
 		goto fail;
 	box_new_id(id);
-	if (box_spec_build(&o, img->config, id, host_getenv, &spec, &ctx->err) < 0)
+	if (box_spec_build(&o, img->config, id, host_getenv, &spec, &ctx->err) < 0 ||
+	    box_mounts_resolve(ctx->root, &o, img->config, id, &spec.mounts, &ctx->err) < 0)
 		goto fail;
 	if (boot_paths_resolve(accel_req, &boot, &ctx->err) < 0)
 		goto fail;
@@ -390,7 +404,8 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		io.vsock_path = vsock; /* exec works on foreground boxes too */
 		io.booted = on_booted;
 		io.arg = &st;
-		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
+		if (box_mounts_prepare(spec.mounts, &ctx->err) < 0 ||
+		    box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
 		vm.vc.net_hostfwd = hostfwd;
@@ -410,6 +425,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		struct err e2 = ERR_INIT;
 		if (box_remove(ctx->root, id, name, o.image, false, &e2) < 0)
 			fprintf(stderr, "%s: removing box '%s': %s\n", ctx->prog, name, e2.msg);
+		box_mounts_discard(ctx->root, spec.mounts);
 	} else {
 		struct err e2 = ERR_INIT;
 		if (box_store_set_exited(ctx->root, id, rc, &e2) < 0)
@@ -429,6 +445,7 @@ fail:
 			(void)fs_rmtree(dir, &e2);
 		(void)box_store_delete(ctx->root, id, &e2);
 	}
+	box_mounts_discard(ctx->root, spec.mounts); /* anonymous volumes made for it */
 out:
 	free(res.message);
 	free(wire);

@@ -32,6 +32,19 @@ static const struct cli_cmd container_cmds[] = {
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
+static const struct cli_cmd volume_cmds[] = {
+	{"create", cmd_volume_create, CLI_NEED_ROOT, "[OPTIONS] [VOLUME]", "Create a volume", NULL},
+	{"ls", cmd_volume_ls, CLI_NEED_ROOT, "[OPTIONS]", "List volumes", NULL},
+	{"list", cmd_volume_ls, CLI_NEED_ROOT, "[OPTIONS]", "List volumes (alias of ls)", NULL},
+	{"inspect", cmd_volume_inspect, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]",
+	 "Display detailed information on one or more volumes", NULL},
+	{"rm", cmd_volume_rm, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", NULL},
+	{"remove", cmd_volume_rm, CLI_NEED_ROOT, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes (alias of rm)",
+	 NULL},
+	{"prune", cmd_volume_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused local volumes", NULL},
+	{NULL, NULL, 0, NULL, NULL, NULL},
+};
+
 const struct cli_cmd cli_commands[] = {
 	{"ps", cmd_ps, CLI_NEED_ROOT, "[OPTIONS]", "List boxes", NULL},
 	{"inspect", cmd_inspect, CLI_NEED_ROOT, "[OPTIONS] NAME|ID [NAME|ID...]",
@@ -74,6 +87,7 @@ const struct cli_cmd cli_commands[] = {
 	{"push", cmd_push, CLI_NEED_ROOT, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry", NULL},
 	{"login", cmd_login, 0, "[OPTIONS] [SERVER]", "Log in to a registry", NULL},
 	{"logout", cmd_logout, 0, "[SERVER]", "Log out from a registry", NULL},
+	{"volume", NULL, 0, "COMMAND", "Manage volumes", volume_cmds},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},

@@ -102,3 +102,49 @@ def test_info_explains_accelerator(a3s):
     assert "Data root: %s" % os.path.realpath(a3s.root) in out
     assert "QEMU emulator version" in out
     assert "Guest kernel: 6.1" in out
+
+
+def test_bad_mounts(a3s, workdir):
+    """Each bad storage flag: one line, 125, no box and no volume left."""
+    cases = [
+        (["--mount", "type=bind,source=/nonexistent/src,target=/x"],
+         'invalid mount config for type "bind": bind source path does not exist: /nonexistent/src'),
+        (["-v", "rel/dir:/x"], '"rel/dir" includes invalid characters for a local volume name'),
+        (["-v", "%s:rel" % workdir], "invalid mount path: 'rel' mount path must be absolute"),
+        (["-v", "%s:/" % workdir], "destination can't be '/'"),
+        (["--mount", "type=bind,source=rel,target=/x"], "invalid mount path: 'rel' mount path must be absolute"),
+        (["-v", "%s:/x" % workdir, "--tmpfs", "/x"], "Duplicate mount point: /x"),
+        (["-v", "bad@name:/x"], '"bad@name" includes invalid characters for a local volume name'),
+        (["-v", "%s:/x:rx" % workdir], "invalid mode: rx"),
+        (["-v", "a:/b:ro:d"], "invalid volume specification: 'a:/b:ro:d'"),
+        (["--tmpfs", "/t:bogus=1"], "invalid tmpfs option 'bogus=1'"),
+        (["--mount", "type=tmpfs,source=a,target=/x"], 'field Source must not be specified'),
+        (["--mount", "source=vol"], "target is required"),
+        (["--volumes-from", "nosuchbox"], "No such box: nosuchbox"),
+        (["--workspace", "rel"], "invalid --workspace 'rel'"),
+        # named volume first, then the bad one: nothing is created
+        (["-v", "good:/g", "--mount", "type=bind,source=/nonexistent/src,target=/x"], "bind source path does not exist"),
+    ]
+    for args, msg in cases:
+        p = a3s.run("run", "--rm", *args, DEFAULT_IMAGE, "true")
+        assert p.returncode == 125, (args, p.stderr)
+        assert msg in one_line(p.stderr), (args, p.stderr)
+        assert len(p.stderr.decode().strip().splitlines()) == 1
+        assert no_boxes(a3s)
+        assert a3s.out("volume", "ls", "-q") == ""
+    # volume names: docker's rule
+    p = a3s.run("volume", "create", "a/b")
+    assert p.returncode == 125 and b'includes invalid characters for a local volume name' in p.stderr
+    p = a3s.run("volume", "create", "--driver", "nfs", "x1")
+    assert p.returncode == 125 and b'plugin "nfs" not found' in p.stderr
+    p = a3s.run("volume", "create", "-o", "type=nfs", "x2")
+    assert p.returncode == 125 and b"unsupported volume options" in p.stderr
+    assert a3s.out("volume", "ls", "-q") == ""
+
+
+def test_missing_v_source_is_created(a3s, workdir):
+    """-v makes a missing host directory (docker does), --mount refuses."""
+    src = os.path.join(workdir, "made", "here")
+    p = a3s.run("run", "--rm", "-v", src + ":/x", DEFAULT_IMAGE, "sh", "-c", "echo hi > /x/f")
+    assert p.returncode == 0, p.stderr
+    assert open(os.path.join(src, "f")).read() == "hi\n"

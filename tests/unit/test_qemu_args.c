@@ -69,10 +69,33 @@ TEST(vsock_device)
 	strv_release(&v);
 }
 
+TEST(one_share_device_for_all_host_paths)
+{
+	struct vm_share sh[20];
+	struct vm_config c = {.kernel = "/k", .initrd = "/i", .accel = ACCEL_TCG, .root_disk = "/r",
+			      .rw_disk = "/rw", .net_user = true, .ctl_fd = 3, .qmp_fd = 4, .vsock_fd = 9,
+			      .share_dir = "/b/shares", .shares = sh, .nshares = 20};
+	struct strv v = STRV_INIT;
+	for (int i = 0; i < 20; i++)
+		sh[i] = (struct vm_share){"/src", i % 2};
+	qemu_build_argv(&c, &v);
+	CHECK(count(&v, "-fsdev") == 1);
+	CHECK(has(&v, "-fsdev", "local,id=shares,path=/b/shares,security_model=passthrough,multidevs=remap"));
+	CHECK(has(&v, "-device", "virtio-9p-device,fsdev=shares,mount_tag=" VM_SHARE_TAG));
+	/* root, rw, net, 9p, vsock, serial: within the 8 slots */
+	CHECK(count(&v, "-device") - 1 <= 8);
+	strv_release(&v);
+	c.nshares = 0;
+	qemu_build_argv(&c, &v);
+	CHECK(!has(&v, "-fsdev", NULL));
+	strv_release(&v);
+}
+
 int main(void)
 {
 	RUN(box_command_line);
 	RUN(none_network_and_kvm);
 	RUN(vsock_device);
+	RUN(one_share_device_for_all_host_paths);
 	return unit_done();
 }
