@@ -74,5 +74,6 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_attach(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_cp(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
