@@ -9,10 +9,11 @@ char *cp_path_clean(const char *p)
 {
 	size_t n = strlen(p), o = 0, i = 0, dotdot;
 	bool rooted = p[0] == '/';
-	char *out = xmalloc(n + 2);
+	char *out;
 
 	if (!n)
 		return xstrdup(".");
+	out = xmalloc(n + 2);
 	if (rooted)
 		out[o++] = '/', i = 1;
 	dotdot = o;
