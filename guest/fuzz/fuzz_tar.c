@@ -25,6 +25,15 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* pre-order: make every directory readable before nftw reads it */
+static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || (flag == FTW_DNR && S_ISDIR(st->st_mode)))
+		chmod(path, 0700);
+	return 0;
+}
+
 static char top[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	closedir(d);
 	(void)entries;
 	chmod(dest, 0755);
+	nftw(dest, open_up, 16, FTW_PHYS);
 	if (nftw(dest, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		abort();
 	return 0;
