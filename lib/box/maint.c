@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,8 +14,13 @@
 #include "box/session.h"
 #include "box/spec.h"
 #include "box/store.h"
+#include "box/xfer.h"
 #include "image/rootfs.h"
+#include "util/io.h"
 #include "util/xalloc.h"
+
+/* how long the guest may take from HELLO to answering on its exec port */
+#define READY_MS 60000
 
 struct box_maint {
 	pthread_t thread;
@@ -68,6 +74,28 @@ static void release(struct box_maint *m)
 	free(m->wire);
 	pthread_sigmask(SIG_SETMASK, &m->old, NULL);
 	free(m);
+}
+
+/* Wait until the guest answers on its exec port (or its session ended). */
+static int wait_ready(struct box_maint *m, struct err *e)
+{
+	long long deadline = io_now_ms() + READY_MS;
+	for (;;) {
+		struct pollfd p = {m->ready[0], POLLIN, 0};
+		struct xfer_stat st = {0};
+		struct err pe = ERR_INIT;
+		if (xfer_stat(m->vsock, "/", &st, &pe) == 0) {
+			xfer_stat_release(&st);
+			return 0;
+		}
+		if (poll(&p, 1, 0) > 0)
+			return err_set(e, "the maintenance VM ended before its exec port answered");
+		if (io_now_ms() >= deadline) {
+			*e = pe;
+			return err_wrap(e, "the maintenance VM's exec port did not answer within %d s", READY_MS / 1000);
+		}
+		poll(NULL, 0, 100);
+	}
 }
 
 /* End the session thread: the guest powers off on a SIGNAL frame. */
@@ -135,6 +163,11 @@ int box_maint_start(struct root *r, const struct box_record *b, struct box_maint
 		if (m->rc == 0)
 			err_set(e, "the maintenance VM ended before its init was up%s%s",
 				m->res.message ? ": " : "", m->res.message ? m->res.message : "");
+		goto fail;
+	}
+	if (wait_ready(m, e) < 0) {
+		struct err ignored = ERR_INIT;
+		(void)join(m, &ignored);
 		goto fail;
 	}
 	*out = m;

@@ -16,9 +16,8 @@
 struct box_maint;
 
 /*
- * Boot box b (created or exited) for maintenance. Returns once the guest's
- * init is up (its exec port answers shortly after; the xfer client retries
- * refusals), or -1 with e. SIGINT, SIGTERM, SIGHUP and SIGQUIT stay
+ * Boot box b (created or exited) for maintenance. Returns once the guest
+ * answers on its exec port, or -1 with e (and no VM left). SIGINT, SIGTERM, SIGHUP and SIGQUIT stay
  * blocked in the caller until box_maint_stop(): they stop the VM.
  */
 int box_maint_start(struct root *r, const struct box_record *b, struct box_maint **out, struct err *e);
