@@ -243,6 +243,11 @@ static int extract_one(struct archive *a, struct archive *w, struct archive_entr
 	}
 	if (image_path_check_parents(rootfd, clean, r->e) < 0)
 		goto out;
+	if (!hl && (type == AE_IFCHR || type == AE_IFBLK)) {
+		/* a box's device node would give the host's users that device */
+		err_set(r->e, "refusing to create device node \"%s\" on the host", clean);
+		goto out;
+	}
 	if (type == AE_IFLNK && !hl) {
 		const char *target = archive_entry_symlink(ent);
 		if (!target || !cp_link_inside(clean, target)) {

@@ -28,7 +28,8 @@ int cp_tar_host(const char *src, const char *top, cp_write_fn fn, void *arg, str
  * component is from is renamed to start with to (from NULL: no renaming).
  * Refused: names with ".." or absolute ones, anything reached through a
  * symlink, relative symlinks that lead out of dir (docker's rule), a
- * directory replacing a non-directory or the reverse. Owners are not
+ * directory replacing a non-directory or the reverse, device nodes (unlike
+ * docker: the archive comes from an untrusted guest). Owners are not
  * restored (files belong to the caller, as docker's); modes and times are.
  */
 int cp_untar_host(cp_read_fn fn, void *arg, const char *dir, const char *from, const char *to, struct err *e);

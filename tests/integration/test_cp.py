@@ -219,6 +219,10 @@ def test_cp_running_box(a3s, tmp_path):
     p = a3s.run("cp", "cpbox:/a", "cpbox:/b")
     assert p.returncode == 1 and b"copying between boxes is not supported" in p.stderr
 
+    # a box's device node is not created on the host
+    p = a3s.run("cp", "cpbox:/dev/null", tmp_path / "devnull")
+    assert p.returncode == 1 and b'refusing to create device node "devnull"' in p.stderr, p.stderr
+
     # the progress line, on a terminal only
     master, slave = pty.openpty()
     p = subprocess.run(a3s.cmd("cp", src / "exe", "cpbox:/root/"), stderr=slave, stdout=subprocess.PIPE,
