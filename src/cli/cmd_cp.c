@@ -254,7 +254,7 @@ static int from_box(struct cp *c, const char *src_arg, const char *dst_arg)
 	top = rebase ? rebase : !strcmp(sbase, "/") ? "." : sbase;
 	if (xfer_get_open(&g, c->vsock, src, top, e) < 0) {
 		if (e->kind == ERR_NOT_FOUND && e->errnum == ENOENT)
-			not_found(c, src_arg[0] == '/' ? src_arg : src);
+			not_found(c, rebase ? src : src_arg); /* the path as sent, as docker's daemon says it */
 		goto out;
 	}
 	if (!dst) {
