@@ -19,6 +19,7 @@
 /* ---- writing ---- */
 
 struct wctx {
+	struct archive_entry_linkresolver *links; /* hard links become link entries */
 	cp_write_fn fn;
 	void *arg;
 	struct err *e;
@@ -54,11 +55,13 @@ static int add(struct archive *a, struct wctx *w, int at, const char *leaf, cons
 		return 0;
 	ent = archive_entry_new();
 	archive_entry_copy_stat(ent, &st);
-	archive_entry_set_nlink(ent, 1);
 	{
 		char *n = xasprintf("%s%s", name, S_ISDIR(st.st_mode) ? "/" : "");
+		struct archive_entry *sparse = NULL;
 		archive_entry_set_pathname(ent, n);
 		free(n);
+		/* a later name of a file already archived becomes a hard link */
+		archive_entry_linkify(w->links, &ent, &sparse);
 	}
 	if (S_ISLNK(st.st_mode)) {
 		char target[4097];
@@ -70,7 +73,7 @@ static int add(struct archive *a, struct wctx *w, int at, const char *leaf, cons
 		target[n] = '\0';
 		archive_entry_set_symlink(ent, target);
 	}
-	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+	if ((S_ISREG(st.st_mode) && !archive_entry_hardlink(ent)) || S_ISDIR(st.st_mode)) {
 		fd = openat(at, leaf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 		if (fd < 0) {
 			err_sys(w->e, errno, "opening '%s'", name);
@@ -82,7 +85,7 @@ static int add(struct archive *a, struct wctx *w, int at, const char *leaf, cons
 			err_set(w->e, "archiving '%s': %s", name, archive_error_string(a));
 		goto out;
 	}
-	if (S_ISREG(st.st_mode)) {
+	if (S_ISREG(st.st_mode) && fd >= 0) {
 		ssize_t n;
 		buf = xmalloc(CHUNK);
 		while ((n = read(fd, buf, CHUNK)) > 0)
@@ -132,15 +135,19 @@ int cp_tar_host(const char *src, const char *top, cp_write_fn fn, void *arg, str
 
 	archive_write_set_format_pax_restricted(a);
 	archive_write_set_bytes_in_last_block(a, 1);
+	w.links = archive_entry_linkresolver_new();
+	archive_entry_linkresolver_set_strategy(w.links, archive_format(a));
 	if (archive_write_open(a, &w, NULL, on_write, NULL) != ARCHIVE_OK) {
 		rc = err_set(e, "starting the archive: %s", archive_error_string(a));
 		archive_write_free(a);
+		archive_entry_linkresolver_free(w.links);
 		return rc;
 	}
 	rc = add(a, &w, AT_FDCWD, src, top);
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
 		rc = w.failed ? -1 : err_set(e, "finishing the archive: %s", archive_error_string(a));
 	archive_write_free(a);
+	archive_entry_linkresolver_free(w.links);
 	return rc;
 }
 

@@ -36,6 +36,7 @@ def make_tree(top):
     with open(os.path.join(top, "exe"), "w") as f:
         f.write("#!/bin/sh\necho hi\n")
     os.chmod(os.path.join(top, "exe"), 0o755)
+    os.link(os.path.join(top, "exe"), os.path.join(top, "sub", "hard-exe"))
     with open(os.path.join(top, "secret"), "w") as f:
         f.write("s3cret\n")
     os.chmod(os.path.join(top, "secret"), 0o600)
@@ -83,6 +84,8 @@ def test_cp_running_box(a3s, tmp_path):
     assert "secret 0:0 600" in listing  # without -a files belong to root
     assert "suid 0:0 4755" in listing
     assert "rel-link -> ../exe" in listing
+    # a hard link stays one
+    assert sh(a3s, "cpbox", "stat -c '%h %i' /root/src/exe /root/src/sub/hard-exe | sort -u | wc -l").strip() == "1"
     back = tmp_path / "back"
     p = a3s.run("cp", "cpbox:/root/src", back)
     assert p.returncode == 0, p.stderr
