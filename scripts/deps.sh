@@ -10,7 +10,7 @@ pkgs=(
   # runtime
   qemu-system-x86 erofs-utils e2fsprogs busybox-static
   # tests
-  python3 python3-pytest python3-pytest-xdist zstd sqlite3
+  python3 python3-pytest python3-pytest-xdist zstd sqlite3 skopeo umoci openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do

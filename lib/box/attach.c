@@ -22,8 +22,7 @@ struct attach_client {
 	int fd;
 	bool owner;
 	struct frame_reader rd;
-	char *out;
-	size_t out_len, out_cap;
+	struct frame_queue out;
 };
 
 struct ctx {
@@ -45,7 +44,7 @@ static void client_free(struct attach_client *c)
 {
 	close(c->fd);
 	frame_reader_release(&c->rd);
-	free(c->out);
+	frame_queue_release(&c->out);
 }
 
 static void drop(struct attach_srv *s, size_t i)
@@ -104,39 +103,8 @@ int attach_srv_poll_fill(struct attach_srv *s, struct pollfd *p, int max)
 	if (s->lfd >= 0 && n < max && s->nclients < ATTACH_MAX_CLIENTS)
 		p[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
 	for (size_t i = 0; i < s->nclients && n < max; i++)
-		p[n++] = (struct pollfd){.fd = s->clients[i].fd, .events = POLLIN | (s->clients[i].out_len ? POLLOUT : 0)};
+		p[n++] = (struct pollfd){.fd = s->clients[i].fd, .events = POLLIN | (s->clients[i].out.len ? POLLOUT : 0)};
 	return n;
-}
-
-/* Write what is pending without blocking; -1 if the client is gone. */
-static int flush(struct attach_client *c)
-{
-	while (c->out_len) {
-		ssize_t w = write(c->fd, c->out, c->out_len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			return 0;
-		if (w <= 0)
-			return -1;
-		memmove(c->out, c->out + w, c->out_len - (size_t)w);
-		c->out_len -= (size_t)w;
-	}
-	return 0;
-}
-
-static void queue(struct attach_client *c, uint8_t type, const void *p, uint32_t len)
-{
-	size_t need = c->out_len + sizeof(struct a3s_frame_hdr) + len;
-	if (need > c->out_cap) {
-		c->out_cap = need * 2;
-		c->out = xrealloc(c->out, c->out_cap);
-	}
-	frame_hdr_encode(type, len, (uint8_t *)c->out + c->out_len);
-	c->out_len += sizeof(struct a3s_frame_hdr);
-	if (len)
-		memcpy(c->out + c->out_len, p, len);
-	c->out_len += len;
 }
 
 static int on_frame(void *arg, uint8_t type, const uint8_t *p, uint32_t len)
@@ -177,7 +145,7 @@ void attach_srv_poll_done(struct attach_srv *s, const struct pollfd *p, int n, a
 		}
 		if (!find(s, p[k].fd, &i))
 			continue;
-		if ((p[k].revents & POLLOUT) && flush(&s->clients[i]) < 0) {
+		if ((p[k].revents & POLLOUT) && frame_queue_flush(&s->clients[i].out, s->clients[i].fd) < 0) {
 			drop(s, i);
 			continue;
 		}
@@ -190,8 +158,8 @@ void attach_srv_output(struct attach_srv *s, int stream, const void *p, size_t n
 {
 	for (size_t i = 0; i < s->nclients;) {
 		struct attach_client *c = &s->clients[i];
-		queue(c, stream == 1 ? A3S_FRAME_STDOUT : A3S_FRAME_STDERR, p, (uint32_t)n);
-		if (flush(c) < 0 || c->out_len > ATTACH_CLIENT_MAX_BUF) {
+		frame_queue_push(&c->out, stream == 1 ? A3S_FRAME_STDOUT : A3S_FRAME_STDERR, p, (uint32_t)n);
+		if (frame_queue_flush(&c->out, c->fd) < 0 || c->out.len > ATTACH_CLIENT_MAX_BUF) {
 			drop(s, i);
 			continue;
 		}
@@ -199,22 +167,22 @@ void attach_srv_output(struct attach_srv *s, int stream, const void *p, size_t n
 	}
 }
 
-void attach_srv_exit(struct attach_srv *s, int code)
+void attach_srv_exit(struct attach_srv *s, int code, bool all)
 {
 	long long deadline = io_now_ms() + EXIT_FLUSH_MS;
 	uint32_t v = a3s_le32((uint32_t)code);
 	for (size_t i = 0; i < s->nclients; i++)
-		queue(&s->clients[i], A3S_FRAME_EXIT, &v, sizeof(v));
+		frame_queue_push(&s->clients[i].out, A3S_FRAME_EXIT, &v, sizeof(v));
 	for (;;) {
 		struct pollfd p[ATTACH_MAX_CLIENTS];
 		int n = 0;
 		long long now = io_now_ms();
 		for (size_t i = 0; i < s->nclients;) {
-			if (flush(&s->clients[i]) < 0) {
+			if (frame_queue_flush(&s->clients[i].out, s->clients[i].fd) < 0) {
 				drop(s, i);
 				continue;
 			}
-			if (s->clients[i].out_len)
+			if (s->clients[i].out.len)
 				p[n++] = (struct pollfd){.fd = s->clients[i].fd, .events = POLLOUT};
 			i++;
 		}
@@ -223,19 +191,29 @@ void attach_srv_exit(struct attach_srv *s, int code)
 		(void)poll(p, (nfds_t)n, (int)(deadline - now));
 	}
 	for (size_t i = 0; i < s->nclients;) {
-		if (!s->clients[i].owner) {
+		if (all || !s->clients[i].owner) {
 			drop(s, i);
 			continue;
 		}
-		s->clients[i].out_len = 0;
+		s->clients[i].out.len = 0;
 		i++;
 	}
 }
 
 void attach_srv_close(struct attach_srv *s)
 {
-	while (s->nclients)
+	while (s->nclients) {
+		struct attach_client *c = &s->clients[s->nclients - 1];
+		/* an owner's descriptor is left to the process's exit: its EOF
+		 * then tells the owner the monitor is gone, not just closing */
+		if (c->owner) {
+			frame_reader_release(&c->rd);
+			frame_queue_release(&c->out);
+			s->nclients--;
+			continue;
+		}
 		drop(s, s->nclients - 1);
+	}
 	free(s->clients);
 	s->clients = NULL;
 	if (s->lfd >= 0) {

@@ -53,9 +53,11 @@ void attach_srv_poll_done(struct attach_srv *s, const struct pollfd *p, int n, a
 /* Output of the main process, to every client. */
 void attach_srv_output(struct attach_srv *s, int stream, const void *p, size_t n);
 /* The main process ended: EXIT to every client (flushed, bounded), then
- * every client but owners is disconnected. */
-void attach_srv_exit(struct attach_srv *s, int code);
-/* Disconnect everyone, remove the socket. Safe on a never-opened server. */
+ * every client is disconnected, owners only if all (the box restarts:
+ * nobody waits for the monitor's end). */
+void attach_srv_exit(struct attach_srv *s, int code, bool all);
+/* Disconnect everyone, remove the socket. Owners' descriptors stay open
+ * until the process exits. Safe on a never-opened server. */
 void attach_srv_close(struct attach_srv *s);
 
 /* Connect to a box's attach socket (path may be long). */

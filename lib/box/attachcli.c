@@ -9,7 +9,7 @@
 #include "box/stream.h"
 #include "util/term.h"
 
-int attach_cli_run(int fd, const struct attach_cli_opts *o, struct err *e)
+int attach_cli_run(int fd, struct attach_cli_opts *o, struct err *e)
 {
 	struct detach_keys keys;
 	struct term_saved saved = {0};
@@ -36,7 +36,8 @@ int attach_cli_run(int fd, const struct attach_cli_opts *o, struct err *e)
 	rc = stream_run(fd, &so, false, &res, e);
 	term_restore(&saved);
 	free(res.message);
-	if (rc == STREAM_DETACHED)
+	o->detached = rc == STREAM_DETACHED;
+	if (o->detached)
 		return 0;
 	return rc < 0 ? -1 : res.exit_code;
 }

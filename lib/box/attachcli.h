@@ -12,6 +12,7 @@ struct attach_cli_opts {
 	bool no_stdin; /* --no-stdin */
 	bool sig_proxy; /* without a terminal: forward signals */
 	const char *detach_keys; /* NULL: default */
+	bool detached; /* out: the user typed the detach keys */
 };
 
 /*
@@ -20,6 +21,6 @@ struct attach_cli_opts {
  * in raw mode for the duration. Returns the process's exit code, 0 when
  * the user detached, or -1 with e.
  */
-int attach_cli_run(int fd, const struct attach_cli_opts *o, struct err *e);
+int attach_cli_run(int fd, struct attach_cli_opts *o, struct err *e);
 
 #endif

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "util/xalloc.h"
 
 int frame_type_from_guest(uint8_t type)
@@ -86,4 +89,42 @@ void frame_reader_release(struct frame_reader *r)
 	memset(r, 0, sizeof(*r));
 	r->allow = allow;
 	r->peer = peer;
+}
+
+void frame_queue_push(struct frame_queue *q, uint8_t type, const void *payload, uint32_t len)
+{
+	size_t need = q->len + sizeof(struct a3s_frame_hdr) + len;
+	if (need > q->cap) {
+		q->cap = need * 2;
+		q->p = xrealloc(q->p, q->cap);
+	}
+	frame_hdr_encode(type, len, (uint8_t *)q->p + q->len);
+	q->len += sizeof(struct a3s_frame_hdr);
+	if (len)
+		memcpy(q->p + q->len, payload, len);
+	q->len += len;
+}
+
+int frame_queue_flush(struct frame_queue *q, int fd)
+{
+	while (q->len) {
+		ssize_t w = write(fd, q->p, q->len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return 0;
+		if (w <= 0) {
+			q->len = 0;
+			return -1;
+		}
+		memmove(q->p, q->p + w, q->len - (size_t)w);
+		q->len -= (size_t)w;
+	}
+	return 0;
+}
+
+void frame_queue_release(struct frame_queue *q)
+{
+	free(q->p);
+	memset(q, 0, sizeof(*q));
 }

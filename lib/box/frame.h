@@ -40,4 +40,17 @@ void frame_reader_release(struct frame_reader *r);
 /* Encode a header for a frame of type/len. */
 void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)]);
 
+/* Frames waiting to be written to a non-blocking stream. */
+struct frame_queue {
+	char *p;
+	size_t len, cap;
+};
+
+/* Append one frame (header and payload). */
+void frame_queue_push(struct frame_queue *q, uint8_t type, const void *payload, uint32_t len);
+/* Write as much as fd takes now; 0, or -1 when the peer is gone (the queue
+ * is then emptied). */
+int frame_queue_flush(struct frame_queue *q, int fd);
+void frame_queue_release(struct frame_queue *q);
+
 #endif

@@ -316,9 +316,11 @@ int box_monitor_main(struct root *r, const char *id, int ready_fd, int attach_fd
 		}
 		(void)box_store_set_exited(r, id, code, &e);
 		box_event(r, id, "die", json_pack("{s:i}", "exitCode", code));
-		attach_srv_exit(&m.attach, code);
-		if (auto_remove || !restart_wanted(r, id, code))
+		if (auto_remove || !restart_wanted(r, id, code)) {
+			attach_srv_exit(&m.attach, code, false); /* owners: at the very end */
 			break;
+		}
+		attach_srv_exit(&m.attach, code, true); /* the box goes on without them */
 		if (!backoff(backoff_ms))
 			break;
 		backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;

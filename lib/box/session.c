@@ -32,8 +32,7 @@ struct session {
 	int ctl;
 	struct frame_reader rd;
 	const struct session_io *io;
-	char *out; /* pending bytes to the guest */
-	size_t out_len, out_cap;
+	struct frame_queue out; /* pending bytes to the guest */
 	bool hello, exited, stdin_open, ctl_eof, qmp_ready;
 	int exit_code;
 	char *message;
@@ -44,16 +43,7 @@ struct session {
 
 static void queue(struct session *s, uint8_t type, const void *p, uint32_t len)
 {
-	size_t need = s->out_len + sizeof(struct a3s_frame_hdr) + len;
-	if (need > s->out_cap) {
-		s->out_cap = need * 2;
-		s->out = xrealloc(s->out, s->out_cap);
-	}
-	frame_hdr_encode(type, len, (uint8_t *)s->out + s->out_len);
-	s->out_len += sizeof(struct a3s_frame_hdr);
-	if (len)
-		memcpy(s->out + s->out_len, p, len);
-	s->out_len += len;
+	frame_queue_push(&s->out, type, p, len);
 }
 
 void session_send(struct session *s, uint8_t type, const void *p, uint32_t len)
@@ -264,9 +254,9 @@ static int loop(struct session *s, const struct vm_config *cfg, int sigfd)
 		}
 		if (!s->ctl_eof) {
 			ictl = np;
-			p[np++] = (struct pollfd){.fd = s->ctl, .events = POLLIN | (s->out_len ? POLLOUT : 0)};
+			p[np++] = (struct pollfd){.fd = s->ctl, .events = POLLIN | (s->out.len ? POLLOUT : 0)};
 		}
-		if (s->stdin_open && s->hello && s->out_len < OUTBUF_HIGH) {
+		if (s->stdin_open && s->hello && s->out.len < OUTBUF_HIGH) {
 			iin = np;
 			p[np++] = (struct pollfd){.fd = s->io->in_fd, .events = POLLIN};
 		}
@@ -290,13 +280,8 @@ static int loop(struct session *s, const struct vm_config *cfg, int sigfd)
 			err_sys(s->e, errno, "waiting for the box");
 			goto out;
 		}
-		if (ictl >= 0 && (p[ictl].revents & POLLOUT) && s->out_len) {
-			ssize_t w = write(s->ctl, s->out, s->out_len);
-			if (w > 0) {
-				memmove(s->out, s->out + w, s->out_len - (size_t)w);
-				s->out_len -= (size_t)w;
-			}
-		}
+		if (ictl >= 0 && (p[ictl].revents & POLLOUT))
+			(void)frame_queue_flush(&s->out, s->ctl); /* a closed port shows as EOF */
 		if (ictl >= 0 && (p[ictl].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(s->ctl, buf, CHUNK);
 			if (r > 0) {
@@ -445,7 +430,7 @@ out:
 		close(vn.dirfd);
 	free(vn.name);
 	free(s.message);
-	free(s.out);
+	frame_queue_release(&s.out);
 	frame_reader_release(&s.rd);
 	for (int i = 0; i < 2; i++) {
 		if (ctl[i] >= 0)

@@ -22,8 +22,7 @@ struct st {
 	const struct stream_opts *o;
 	struct stream_result *res;
 	struct frame_reader rd;
-	char *out;
-	size_t out_len, out_cap;
+	struct frame_queue out;
 	bool exited, started, out_broken, err_broken;
 	bool stop_after_start;
 	struct err *e;
@@ -31,16 +30,7 @@ struct st {
 
 static void queue(struct st *s, uint8_t type, const void *p, uint32_t len)
 {
-	size_t need = s->out_len + sizeof(struct a3s_frame_hdr) + len;
-	if (need > s->out_cap) {
-		s->out_cap = need * 2;
-		s->out = xrealloc(s->out, s->out_cap);
-	}
-	frame_hdr_encode(type, len, (uint8_t *)s->out + s->out_len);
-	s->out_len += sizeof(struct a3s_frame_hdr);
-	if (len)
-		memcpy(s->out + s->out_len, p, len);
-	s->out_len += len;
+	frame_queue_push(&s->out, type, p, len);
 }
 
 int stream_send_frame(int fd, uint8_t type, const void *p, uint32_t len)
@@ -138,8 +128,8 @@ static int loop(struct st *s, int fd, int sigfd)
 			wait = (int)(deadline - now);
 		}
 		ifd = np;
-		p[np++] = (struct pollfd){.fd = fd, .events = POLLIN | (s->out_len ? POLLOUT : 0)};
-		if (in_fd >= 0 && s->out_len < OUT_HIGH && (s->started || !o->started)) {
+		p[np++] = (struct pollfd){.fd = fd, .events = POLLIN | (s->out.len ? POLLOUT : 0)};
+		if (in_fd >= 0 && s->out.len < OUT_HIGH && (s->started || !o->started)) {
 			iin = np;
 			p[np++] = (struct pollfd){.fd = in_fd, .events = POLLIN};
 		}
@@ -153,15 +143,8 @@ static int loop(struct st *s, int fd, int sigfd)
 			err_sys(s->e, errno, "waiting for the %s", o->peer);
 			goto out;
 		}
-		if ((p[ifd].revents & POLLOUT) && s->out_len) {
-			ssize_t w = write(fd, s->out, s->out_len);
-			if (w > 0) {
-				memmove(s->out, s->out + w, s->out_len - (size_t)w);
-				s->out_len -= (size_t)w;
-			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-				s->out_len = 0; /* the peer is gone; reading will tell */
-			}
-		}
+		if (p[ifd].revents & POLLOUT)
+			(void)frame_queue_flush(&s->out, fd); /* a peer gone shows when reading */
 		if (p[ifd].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = read(fd, buf, 64 * 1024);
 			if (n > 0) {
@@ -210,8 +193,8 @@ static int loop(struct st *s, int fd, int sigfd)
 flush:
 	/* what was typed before the detach keys still goes (best effort) */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (s->out_len)
-		(void)io_write_all(fd, s->out, s->out_len);
+	if (s->out.len)
+		(void)io_write_all(fd, s->out.p, s->out.len);
 out:
 	free(buf);
 	return rc;
@@ -243,6 +226,6 @@ int stream_run(int fd, const struct stream_opts *o, bool detach_after_start, str
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	frame_reader_release(&s.rd);
-	free(s.out);
+	frame_queue_release(&s.out);
 	return rc;
 }

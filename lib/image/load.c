@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/cache.h"
 #include "image/digest.h"
 #include "image/layer.h"
 #include "image/load_int.h"
@@ -35,6 +36,7 @@ void pending_list_release(struct pending_list *l)
 		strv_release(&p->names);
 		strv_release(&p->blobs);
 		strv_release(&p->files);
+		free(p->top_digest);
 	}
 	free(l->v);
 	l->v = NULL;
@@ -185,6 +187,15 @@ int image_load(struct root *r, const char *path, struct strv *loaded, struct err
 	if (rc == 0 && loaded)
 		for (size_t i = 0; i < lines.n; i++)
 			strv_push(loaded, lines.v[i]);
+	if (rc == 0) {
+		/* the load stands; the cap is best effort (rmi-like eviction) */
+		struct strv ids = STRV_INIT;
+		for (size_t i = 0; i < l.n; i++)
+			strv_push(&ids, l.v[i].img.id);
+		image_cache_enforce(r, &ids, NULL, &ignore);
+		strv_release(&ids);
+		err_clear(&ignore);
+	}
 out:
 	fs_rmtree(s.dir, &ignore);
 	free(s.dir);

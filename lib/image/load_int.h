@@ -40,6 +40,7 @@ struct pending {
 	struct strv names; /* normalised tags */
 	struct strv blobs; /* digests of the blobs to store ... */
 	struct strv files; /* ... and their staged files */
+	char *top_digest; /* OCI: digest of the index.json entry it came from */
 };
 
 struct pending_list {

@@ -117,6 +117,15 @@ static int entry_name(const struct image_desc *d, struct strv *names, struct err
 	return 0;
 }
 
+/* The pending image loaded from index entry `digest`. */
+static struct pending *find_pending(struct pending_list *l, const char *digest)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].top_digest && !strcmp(l->v[i].top_digest, digest))
+			return &l->v[i];
+	return NULL;
+}
+
 static int load_one(const struct stage *s, const struct image_desc *top, struct pending *p, struct err *e)
 {
 	struct image_desc md = {0};
@@ -127,6 +136,7 @@ static int load_one(const struct stage *s, const struct image_desc *top, struct 
 	size_t len;
 	int rc = -1;
 
+	p->top_digest = xstrdup(top->digest);
 	if (entry_name(top, &p->names, e) < 0 || resolve_manifest(s, top, &md, e) < 0)
 		goto out;
 	if (read_json_blob(s, &md, "image manifest", &buf, &len, e) < 0)
@@ -195,6 +205,18 @@ int load_oci(const struct stage *s, struct pending_list *out, struct err *e)
 		return err_set(e, "invalid archive: index.json lists no images");
 	}
 	for (size_t i = 0; i < idx.n; i++) {
+		struct pending *same = NULL;
+		/* docker 25+ lists one entry per tag of an image: verify it once */
+		for (size_t k = 0; k < i && !same; k++)
+			if (!strcmp(idx.v[k].digest, idx.v[i].digest))
+				same = find_pending(out, idx.v[k].digest);
+		if (same) {
+			if (entry_name(&idx.v[i], &same->names, e) < 0) {
+				image_index_release(&idx);
+				return -1;
+			}
+			continue;
+		}
 		if (load_one(s, &idx.v[i], pending_new(out), e) < 0) {
 			image_index_release(&idx);
 			return -1;

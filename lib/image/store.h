@@ -54,6 +54,13 @@ int image_store_remove(struct root *r, const char *name, bool force, struct strv
 /* Delete blobs and cached root filesystems no image (or box) references.
  * Takes the write lock itself; best effort on unlink errors. */
 int image_store_gc(struct root *r, struct err *e);
+/* image_store_gc, adding up the bytes it unlinked (blobs and rootfs). */
+int image_store_gc_freed(struct root *r, uint64_t *freed, struct err *e);
+/* Inside the caller's write transaction: delete image id (every tag too)
+ * unless a box (in any state) uses it. Appends "Untagged: x" / "Deleted:
+ * sha256:..." to lines. Returns 1 when deleted, 0 when in use (kept), -1 on
+ * error. Blobs stay until the next image_store_gc. */
+int image_store_delete_unused(struct root *r, const char *id, struct strv *lines, struct err *e);
 /* Record that the image's rootfs was requested now (for an LRU cache). */
 int image_store_touch(struct root *r, const char *id, struct err *e);
 

@@ -1,6 +1,8 @@
 /* docker tag / rmi semantics, and garbage collection of blobs and rootfs. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -172,6 +174,23 @@ static int remove_locked(struct root *r, const char *name, bool force, struct st
 	return rc;
 }
 
+int image_store_delete_unused(struct root *r, const char *id, struct strv *lines, struct err *e)
+{
+	struct image *img;
+	struct user u;
+	int rc;
+	if (image_store_get(r, id, &img, e) < 0)
+		return -1;
+	if (find_user(r, id, &u, e) < 0) {
+		image_free(img);
+		return -1;
+	}
+	rc = u.box ? 0 : delete_image(r, img, lines, e) < 0 ? -1 : 1;
+	free(u.box);
+	image_free(img);
+	return rc;
+}
+
 int image_store_remove(struct root *r, const char *name, bool force, struct strv *out, struct err *e)
 {
 	struct strv lines = STRV_INIT;
@@ -233,12 +252,15 @@ static bool in(const struct strv *s, const char *hex, size_t n)
 	return false;
 }
 
-/* Unlink entries of dir named "<hex><suffix>" whose hex is not in keep. */
-static void sweep(const struct root *r, const char *rel, const char *suffix, const struct strv *keep)
+/* Unlink entries of dir named "<hex><suffix>" whose hex is not in keep;
+ * adds the bytes freed to *freed. */
+static void sweep(const struct root *r, const char *rel, const char *suffix, const struct strv *keep,
+		  uint64_t *freed)
 {
 	char *dir = root_path(r, rel);
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	struct stat st;
 	size_t slen = strlen(suffix);
 	if (!d) {
 		free(dir);
@@ -253,7 +275,10 @@ static void sweep(const struct root *r, const char *rel, const char *suffix, con
 		hex[DIGEST_HEX_LEN] = '\0';
 		if (!digest_hex_valid(hex) || in(keep, hex, DIGEST_HEX_LEN))
 			continue;
-		unlinkat(dirfd(d), de->d_name, 0);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			st.st_size = 0;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			*freed += (uint64_t)st.st_size;
 	}
 	closedir(d);
 	free(dir);
@@ -261,7 +286,14 @@ static void sweep(const struct root *r, const char *rel, const char *suffix, con
 
 int image_store_gc(struct root *r, struct err *e)
 {
+	uint64_t freed;
+	return image_store_gc_freed(r, &freed, e);
+}
+
+int image_store_gc_freed(struct root *r, uint64_t *freed, struct err *e)
+{
 	struct strv blobs = STRV_INIT, rootfs = STRV_INIT;
+	*freed = 0;
 	if (root_begin(r, e) < 0)
 		return -1;
 	if (referenced_blobs(r, &blobs, e) < 0 || referenced_rootfs(r, &rootfs, e) < 0) {
@@ -270,8 +302,8 @@ int image_store_gc(struct root *r, struct err *e)
 		strv_release(&rootfs);
 		return -1;
 	}
-	sweep(r, "blobs/sha256", "", &blobs);
-	sweep(r, "rootfs", ".erofs", &rootfs);
+	sweep(r, "blobs/sha256", "", &blobs, freed);
+	sweep(r, "rootfs", ".erofs", &rootfs, freed);
 	root_rollback(r); /* nothing written: the lock only kept loads out */
 	strv_release(&blobs);
 	strv_release(&rootfs);

@@ -9,6 +9,10 @@
 #include "util/xalloc.h"
 #include "vsock/dev_int.h"
 
+#ifndef CREDIT_UPDATE_DIV
+#define CREDIT_UPDATE_DIV 2
+#endif
+
 static unsigned bucket(uint32_t local, uint32_t peer)
 {
 	return ((local * 2654435761u) ^ (peer * 40503u)) % CONN_HASH;
@@ -169,11 +173,16 @@ uint32_t conn_peer_credit(const struct vsock_conn *c)
 	return used >= c->peer_buf_alloc ? 0 : c->peer_buf_alloc - used;
 }
 
-/* Tell the guest about freed buffer space once it would be half out of it. */
+/*
+ * Tell the guest about freed buffer space once its view of it falls under
+ * half. Its window is the smaller of our buf_alloc and its own (newer Linux
+ * caps its send credit by its receive buffer), so judge by that.
+ */
 static void maybe_credit_update(struct vsock_dev *d, struct vsock_conn *c)
 {
+	uint32_t window = c->peer_buf_alloc && c->peer_buf_alloc < VSOCK_BUF_ALLOC ? c->peer_buf_alloc : VSOCK_BUF_ALLOC;
 	uint32_t guest_view_used = c->rx_cnt - c->fwd_reported;
-	if (c->fwd_cnt != c->fwd_reported && guest_view_used > VSOCK_BUF_ALLOC / 2)
+	if (c->fwd_cnt != c->fwd_reported && guest_view_used > window / CREDIT_UPDATE_DIV)
 		conn_queue(d, c, P_CREDIT_UPDATE);
 }
 

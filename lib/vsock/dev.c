@@ -34,10 +34,11 @@ static void ring_changed(struct vu_dev *vu, unsigned idx, void *opaque)
 				d->kick_reg[idx] = q->kick_fd;
 		}
 	}
-	if (!q->started && d->all) {
+	if (d->ring_started[idx] && !q->started) {
 		/* the driver stopped or reset the device: its connections are gone */
 		conn_destroy_all(d);
 	}
+	d->ring_started[idx] = q->started;
 }
 
 static void front_end_gone(struct vsock_dev *d)
@@ -222,11 +223,20 @@ static int listen_on(const char *path, struct err *e)
 	if (strlen(path) + 12 >= sizeof(sa.sun_path)) /* room for "_<port>" */
 		return err_set(e, "vsock socket path '%s' is too long for a Unix socket", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path); /* left by a crashed run */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_sys(e, errno, "creating the vsock socket");
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return err_setk(e, ERR_CONFLICT, "vsock socket '%s' is in use by another device", path);
+		}
+		close(fd);
+		unlink(path); /* left by a crashed run */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return err_sys(e, errno, "creating the vsock socket");
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int en = errno;
 		close(fd);
@@ -285,6 +295,8 @@ int vsock_dev_start(struct vsock_dev **out, const struct vsock_dev_config *cfg, 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&d->thread, NULL, run, d);
+	if (!rc)
+		pthread_setname_np(d->thread, "a3s-vsock");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		err_sys(e, rc, "starting the vsock device thread");

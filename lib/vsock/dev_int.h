@@ -72,6 +72,7 @@ struct vsock_dev {
 	char *uds_path;
 	int vhost_fd, listen_fd, epfd, stop_fd;
 	int kick_reg[VU_NQUEUES]; /* kick fd registered in epfd */
+	bool ring_started[VU_NQUEUES];
 	pthread_t thread;
 	bool dead; /* the front-end went away */
 	struct vsock_conn *all;

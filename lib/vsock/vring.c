@@ -25,16 +25,6 @@ static void st32(uint8_t *p, uint32_t v)
 	__atomic_store_n((uint32_t *)(void *)p, htole32(v), __ATOMIC_RELAXED);
 }
 
-void *vu_gpa(const struct vu_mem *m, uint64_t gpa, uint64_t len)
-{
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct vu_region *r = &m->r[i];
-		if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa))
-			return r->host + (gpa - r->gpa);
-	}
-	return NULL;
-}
-
 void *vu_uva(const struct vu_mem *m, uint64_t uva, uint64_t len)
 {
 	for (unsigned i = 0; i < m->n; i++) {

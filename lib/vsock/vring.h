@@ -34,9 +34,7 @@ struct vu_mem {
 	struct vu_region r[VU_MAX_REGIONS];
 };
 
-/* Host pointer for [gpa, gpa+len) when it lies in one region, else NULL. */
-void *vu_gpa(const struct vu_mem *m, uint64_t gpa, uint64_t len);
-/* Same for a QEMU virtual address. */
+/* Host pointer for QEMU virtual addresses [uva, uva+len) in one region, else NULL. */
 void *vu_uva(const struct vu_mem *m, uint64_t uva, uint64_t len);
 /* Unmap every region we mapped and empty the table. */
 void vu_mem_release(struct vu_mem *m);

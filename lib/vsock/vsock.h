@@ -41,7 +41,11 @@ struct vsock_dev_config {
 	 * enter (0700): the socket is the box's control entry point.
 	 */
 	const char *uds_path;
-	int vhost_fd; /* our end of a socketpair; QEMU gets the other (-chardev socket,fd=N). Owned by the device from a successful start on. */
+	/*
+	 * Our end of a socketpair; QEMU gets the other (vm_config.vsock_fd).
+	 * Owned by the device from a successful start on.
+	 */
+	int vhost_fd;
 };
 
 /*

@@ -44,6 +44,10 @@ int cli_fail(struct cli_ctx *ctx);
 int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the usage block of the current command to stdout; returns 0. */
 int cli_help(struct cli_ctx *ctx);
+/* Print "WARNING...\nAre you sure you want to continue? [y/N] " and read
+ * the answer from stdin (a terminal or not, as docker does): true for "y"
+ * or "yes" in any case; EOF is no. */
+bool cli_confirm(const char *warning);
 
 /* Commands (one file each). */
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv);
@@ -74,6 +78,9 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_update(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_attach(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_save(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_history(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_prune(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_cp(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

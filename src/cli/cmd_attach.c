@@ -9,6 +9,7 @@
 #include "box/attach.h"
 #include "box/attachcli.h"
 #include "box/control.h"
+#include "box/detachkeys.h"
 #include "box/record.h"
 #include "box/store.h"
 #include "cli.h"
@@ -55,6 +56,11 @@ int cmd_attach(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(ctx, "\"%s\" requires exactly 1 argument", ctx->cmd_name);
+	{
+		struct detach_keys k;
+		if (detach_keys_parse(ao.detach_keys, &k, &ctx->err) < 0)
+			return cli_usage_error(ctx, "%s", ctx->err.msg);
+	}
 	if (box_store_find(ctx->root, argv[optind], &b, &ctx->err) < 0)
 		goto fail;
 	if (!strcmp(b->state, "paused")) {

@@ -2,30 +2,10 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
-#include <strings.h>
 
 #include "box/admin.h"
 #include "cli.h"
 #include "util/humanize.h"
-
-/* docker's PromptForConfirmation: "y" or "yes", any case. */
-static bool confirmed(void)
-{
-	char line[64];
-	size_t n;
-	char *s = line;
-	fputs("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ", stdout);
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return !strcasecmp(s, "y") || !strcasecmp(s, "yes");
-}
 
 int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -53,7 +33,7 @@ int cmd_container_prune(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(ctx, "\"%s\" accepts no arguments", ctx->cmd_name);
-	if (!force && !confirmed())
+	if (!force && !cli_confirm("WARNING! This will remove all stopped containers."))
 		return 0;
 	rc = box_prune(ctx->root, &deleted, &reclaimed, &ctx->err);
 	/* what was removed before a failure is still reported */

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "image/cache.h"
 #include "image/load.h"
 
 int cmd_load(struct cli_ctx *ctx, int argc, char **argv)
@@ -16,6 +17,7 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct strv lines = STRV_INIT;
 	const char *input = "-";
+	uint64_t cap;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
@@ -35,6 +37,9 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "\"%s\" accepts no arguments", ctx->cmd_name);
 	if (input[0] == '-' && !input[1] && isatty(0))
 		return cli_usage_error(ctx, "requested load from stdin, but stdin is empty");
+	/* a malformed cache cap is reported before anything is loaded */
+	if (image_cache_limit(ctx->root, &cap, &ctx->err) < 0)
+		return cli_fail(ctx);
 	if (image_load(ctx->root, input, &lines, &ctx->err) < 0) {
 		strv_release(&lines);
 		return cli_fail(ctx);

@@ -1,14 +1,10 @@
 /* a3s-box run: create a box from an image, run it in the foreground. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "box/admin.h"
@@ -22,6 +18,7 @@
 #include "box/session.h"
 #include "box/spec.h"
 #include "box/store.h"
+#include "boxes.h"
 #include "cli.h"
 #include "image/default.h"
 #include "image/ref.h"
@@ -235,42 +232,6 @@ static void on_started(void *arg, pid_t pid)
 	box_event(st->root, st->id, "start", NULL);
 }
 
-/*
- * run -t: hand the monitor one end of a socketpair as its first attach
- * client, so that nothing the box prints is missed, and stream the box on
- * this terminal until it exits (its code) or the user detaches (0). With
- * --rm, wait until the monitor is done (its end closes) so that the box is
- * gone when this returns. -1 with ctx->err if the box could not start.
- */
-static int run_attached(struct cli_ctx *ctx, const char *id, const struct box_opts *o, bool *recorded)
-{
-	struct attach_cli_opts ao = {.tty = true, .interactive = o->interactive, .sig_proxy = true,
-				     .detach_keys = o->detach_keys};
-	int sp[2], rc;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
-		return err_sys(&ctx->err, errno, "creating the attach socket");
-	if (box_monitor_spawn(ctx->root, id, sp[1], &ctx->err) < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		*recorded = false; /* kept, exited with the error, as docker keeps it */
-		return -1;
-	}
-	close(sp[1]);
-	rc = attach_cli_run(sp[0], &ao, &ctx->err);
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->err.msg);
-		rc = 125;
-	} else if (o->rm) {
-		char c;
-		struct pollfd p = {.fd = sp[0], .events = POLLIN};
-		fcntl(sp[0], F_SETFL, 0);
-		while (poll(&p, 1, 30000) > 0 && read(sp[0], &c, 1) > 0)
-			;
-	}
-	close(sp[0]);
-	return rc;
-}
-
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct box_opts o = {0};
@@ -361,9 +322,13 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	box_event(ctx->root, id, "create", json_pack("{s:s, s:s}", "name", name, "image", o.image));
 	if (!creating && !o.detach && spec.tty) {
 		/* run -t: the monitor runs the box, this process attaches to it */
-		rc = run_attached(ctx, id, &o, &recorded);
-		if (rc < 0)
+		struct attach_cli_opts ao = {.tty = true, .interactive = o.interactive, .sig_proxy = true,
+					     .detach_keys = o.detach_keys};
+		rc = cli_start_attached(ctx, id, &ao);
+		if (rc < 0) {
+			recorded = false; /* kept, exited with the error, as docker keeps it */
 			goto fail;
+		}
 		goto out;
 	}
 	if (creating || o.detach) {
@@ -386,7 +351,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id};
+		char *vsock = box_vsock_path(dir);
 		int srun;
+		io.vsock_path = vsock; /* exec works on foreground boxes too */
 		if (box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
@@ -394,6 +361,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
 		box_vm_release(&vm);
 		free(hostfwd);
+		free(vsock);
 		if (srun < 0)
 			goto fail;
 	}

@@ -2,11 +2,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "util/xalloc.h"
+#include <unistd.h>
 
+#include "box/attach.h"
 #include "box/control.h"
+#include "util/xalloc.h"
 #include "box/monitor.h"
 #include "box/store.h"
 #include "boxes.h"
@@ -19,47 +20,56 @@ static int start_one(struct cli_ctx *ctx, struct box_record *b, void *arg)
 	return box_monitor_spawn(ctx->root, b->id, -1, &ctx->err);
 }
 
-/* start -a: start one box, stream its output from now on, exit with its code. */
-static int start_attached(struct cli_ctx *ctx, const char *name)
+/*
+ * start -a [-i]: start one box with this process attached from the first
+ * byte; exit with its code (docker). Already running: attach to it.
+ */
+static int start_attached(struct cli_ctx *ctx, const char *name, bool interactive, const char *keys)
 {
 	struct box_record *b = NULL;
-	char since[32], *id;
-	struct timespec ts;
+	struct attach_cli_opts ao = {.sig_proxy = true, .detach_keys = keys};
 	int rc;
 	if (box_store_find(ctx->root, name, &b, &ctx->err) < 0)
 		return cli_fail(ctx);
-	id = xstrdup(b->id);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(since, sizeof(since), "%lld.%09ld", (long long)ts.tv_sec, ts.tv_nsec);
-	rc = start_one(ctx, b, NULL);
-	box_record_free(b);
-	if (rc < 0) {
-		free(id);
-		return cli_fail(ctx);
-	}
-	{
-		char *largv[] = {"logs", "--follow", "--since", since, id, NULL};
-		optind = 0;
-		rc = cmd_logs(ctx, 5, largv);
-	}
-	if (rc == 0 && box_store_find(ctx->root, id, &b, &ctx->err) == 0) {
-		rc = b->exit_code;
+	ao.tty = json_is_true(json_object_get(b->config, "Tty"));
+	ao.interactive = interactive && json_is_true(json_object_get(b->config, "Interactive"));
+	ao.no_stdin = !interactive;
+	if (box_is_active(b)) {
+		/* docker attaches to a running box */
+		char *dir = box_dir(ctx->root, b->id), *path = xasprintf("%s/attach.sock", dir);
+		int fd = attach_connect(path, &ctx->err);
+		free(path);
+		free(dir);
 		box_record_free(b);
+		if (fd < 0)
+			return cli_fail(ctx);
+		rc = attach_cli_run(fd, &ao, &ctx->err);
+		close(fd);
+		return rc < 0 ? cli_fail(ctx) : rc;
 	}
-	free(id);
-	return rc;
+	rc = cli_start_attached(ctx, b->id, &ao);
+	box_record_free(b);
+	return rc < 0 ? cli_fail(ctx) : rc;
 }
 
 int cmd_start(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"attach", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
-	bool attach = false;
+	static const struct option opts[] = {{"attach", no_argument, NULL, 'a'},
+					     {"interactive", no_argument, NULL, 'i'},
+					     {"detach-keys", required_argument, NULL, 'K'},
+					     {"help", no_argument, NULL, 'H'},
+					     {NULL, 0, NULL, 0}};
+	bool attach = false, interactive = false;
+	const char *keys = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ai", opts, NULL)) != -1) {
 		if (c == 'a')
 			attach = true;
+		else if (c == 'i')
+			interactive = attach = true; /* docker: -i attaches stdin (and the streams) */
+		else if (c == 'K')
+			keys = optarg;
 		else if (c == 'H')
 			return cli_help(ctx);
 		else
@@ -70,7 +80,7 @@ int cmd_start(struct cli_ctx *ctx, int argc, char **argv)
 	if (attach) {
 		if (argc - optind != 1)
 			return cli_usage_error(ctx, "you cannot start and attach multiple boxes at once");
-		return start_attached(ctx, argv[optind]);
+		return start_attached(ctx, argv[optind], interactive, keys);
 	}
 	return cli_each_box(ctx, argc, argv, optind, true, start_one, NULL);
 }

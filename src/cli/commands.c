@@ -8,11 +8,18 @@ static const struct cli_cmd image_cmds[] = {
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rm", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
+	{"save", cmd_save, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]",
+	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
+	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
+	{"prune", cmd_image_prune, CLI_NEED_ROOT, "[OPTIONS]", "Remove unused images", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 static const struct cli_cmd container_cmds[] = {
 	{"ls", cmd_ps, CLI_NEED_ROOT, "[OPTIONS]", "List boxes", NULL},
+	{"exec", cmd_exec, CLI_NEED_ROOT, "[OPTIONS] BOX COMMAND [ARG...]", "Execute a command in a running box", NULL},
+	{"attach", cmd_attach, CLI_NEED_ROOT, "[OPTIONS] BOX",
+	 "Attach local standard input, output, and error streams to a running box", NULL},
 	{"inspect", cmd_container_inspect, CLI_NEED_ROOT, "[OPTIONS] BOX [BOX...]",
 	 "Display detailed information on one or more boxes", NULL},
 	{"rename", cmd_rename, CLI_NEED_ROOT, "BOX NEW_NAME", "Rename a box", NULL},
@@ -57,6 +64,9 @@ const struct cli_cmd cli_commands[] = {
 	{"tag", cmd_tag, CLI_NEED_ROOT, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 	 "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL},
 	{"rmi", cmd_rmi, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", NULL},
+	{"save", cmd_save, CLI_NEED_ROOT, "[OPTIONS] IMAGE [IMAGE...]",
+	 "Save one or more images to a tar archive (streamed to STDOUT by default)", NULL},
+	{"history", cmd_history, CLI_NEED_ROOT, "[OPTIONS] IMAGE", "Show the history of an image", NULL},
 	{"image", NULL, 0, "COMMAND", "Manage images", image_cmds},
 	{"info", cmd_info, CLI_NEED_ROOT, "[OPTIONS]", "Display system-wide information", NULL},
 	{"version", cmd_version, 0, "", "Show the a3s-box version information", NULL},

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -39,6 +40,16 @@ class A3s:
 
     def out(self, *args, **kw):
         return self.run(*args, check=True, **kw).stdout.decode()
+
+
+def wait_for(cond, timeout=60):
+    """Poll cond until it is true (True) or timeout seconds pass (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def leftover_processes(root):

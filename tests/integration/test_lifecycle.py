@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from conftest import DEFAULT_IMAGE, leftover_processes
+from conftest import DEFAULT_IMAGE, leftover_processes, wait_for
 
 IMG = DEFAULT_IMAGE
 TICKER = "echo hello; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"
@@ -17,15 +17,6 @@ TICKER = "echo hello; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $
 def state(a3s, name):
     out = a3s.out("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", name).split()
     return out[0], int(out[1])
-
-
-def wait_for(cond, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def procs(a3s, what):
@@ -248,7 +239,9 @@ def test_publish_all_uses_exposed_ports(a3s, workdir):
 def test_stats_reports_guest_and_engine_use(a3s):
     a3s.out("run", "-d", "--name", "spin", "-m", "256m", IMG, "sh", "-c",
             "sleep 1000 & dd if=/dev/zero of=/tmp/f bs=1M count=8 2>/dev/null; while true; do :; done")
-    time.sleep(2)
+    # the guest answers once it is up (a loaded machine boots slowly)
+    assert wait_for(lambda: json.loads(a3s.out("stats", "--no-stream", "--format", "json", "spin"))["PIDs"]
+                    not in ("--", "0", "1"), 180)
     row = json.loads(a3s.out("stats", "--no-stream", "--format", "json", "spin"))
     assert row["Name"] == "spin" and row["ID"] == row["Container"] and len(row["ID"]) == 12
     cpu = float(row["CPUPerc"].rstrip("%"))

@@ -128,7 +128,8 @@ class VsockVM:
         line = self.proc.stdout.readline().decode()
         return line
 
-    def close(self):
+    def stop(self):
+        """Close the runner's stdin (stops QEMU and the device); its exit code."""
         try:
             self.proc.stdin.close()
         except OSError:
@@ -138,5 +139,11 @@ class VsockVM:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        return self.proc.returncode
+
+    def close(self):
+        if self.stderr.closed:
+            return
+        self.stop()
         self.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)

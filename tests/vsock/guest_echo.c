@@ -56,8 +56,6 @@ static int send_pattern(int fd, unsigned long long n)
 	unsigned long long off = 0;
 	while (off < n) {
 		size_t at = (size_t)(off % PLEN), c = PLEN - at;
-		if (c > 65536)
-			c = 65536;
 		if (c > n - off)
 			c = (size_t)(n - off);
 		if (write_all(fd, pat + at, c) < 0)
