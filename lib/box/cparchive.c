@@ -345,3 +345,66 @@ out:
 	free(real);
 	return ret;
 }
+
+/* ---- compressed input for `cp - BOX:DIR` ---- */
+
+int cp_is_compressed(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+	} m[] = {{"\x1f\x8b", 2}, {"BZh", 3}, {"\xfd" "7zXZ\x00", 6}, {"\x28\xb5\x2f\xfd", 4}};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (n >= m[i].len && !memcmp(p, m[i].magic, m[i].len))
+			return 1;
+	return 0;
+}
+
+int cp_retar(cp_read_fn fn, void *arg, cp_write_fn out, void *out_arg, struct err *e)
+{
+	struct rctx r = {.fn = fn, .arg = arg, .e = e};
+	struct wctx w = {.fn = out, .arg = out_arg, .e = e};
+	struct archive *a = archive_read_new(), *o = archive_write_new();
+	struct archive_entry *ent;
+	char *buf = xmalloc(CHUNK);
+	int rc, ret = 0;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_write_set_format_pax_restricted(o);
+	archive_write_set_bytes_in_last_block(o, 1);
+	if (archive_read_open(a, &r, NULL, on_read, NULL) != ARCHIVE_OK) {
+		ret = r.failed ? -1 : err_set(e, "the archive on stdin is not a tar: %s", archive_error_string(a));
+		goto out;
+	}
+	if (archive_write_open(o, &w, NULL, on_write, NULL) != ARCHIVE_OK) {
+		ret = err_set(e, "starting the archive: %s", archive_error_string(o));
+		goto out;
+	}
+	while ((rc = archive_read_next_header(a, &ent)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+		la_ssize_t n;
+		archive_entry_sparse_clear(ent);
+		if (archive_write_header(o, ent) < ARCHIVE_WARN) {
+			ret = w.failed ? -1 : err_set(e, "archiving '%s': %s", archive_entry_pathname(ent), archive_error_string(o));
+			break;
+		}
+		while ((n = archive_read_data(a, buf, CHUNK)) > 0)
+			if (archive_write_data(o, buf, (size_t)n) < 0) {
+				ret = w.failed ? -1 : err_set(e, "archiving: %s", archive_error_string(o));
+				break;
+			}
+		if (ret == 0 && n < 0)
+			ret = r.failed ? -1 : err_set(e, "reading the archive on stdin: %s", archive_error_string(a));
+		if (ret < 0)
+			break;
+	}
+	if (ret == 0 && rc != ARCHIVE_EOF)
+		ret = r.failed ? -1 : err_set(e, "reading the archive on stdin: %s", archive_error_string(a));
+	if (archive_write_close(o) != ARCHIVE_OK && ret == 0)
+		ret = w.failed ? -1 : err_set(e, "finishing the archive: %s", archive_error_string(o));
+out:
+	archive_read_free(a);
+	archive_write_free(o);
+	free(buf);
+	return ret;
+}

@@ -34,6 +34,17 @@ int cp_tar_host(const char *src, const char *top, cp_write_fn fn, void *arg, str
  */
 int cp_untar_host(cp_read_fn fn, void *arg, const char *dir, const char *from, const char *to, struct err *e);
 
+/*
+ * Rewrite a compressed tar (gzip, bzip2, xz, zstd...) read through fn as a
+ * plain pax tar written to out: the guest reads plain tar only, docker's
+ * `cp -` takes compressed ones. Entries pass unchanged (sparse files are
+ * written whole); the guest checks them. 0 or -1 with e.
+ */
+int cp_retar(cp_read_fn fn, void *arg, cp_write_fn out, void *out_arg, struct err *e);
+
+/* Do these first bytes start a compressed stream (a known magic)? Pure. */
+int cp_is_compressed(const unsigned char *p, size_t n);
+
 /* Docker's check for a symlink at name (cleaned, relative) to target. Pure. */
 int cp_link_inside(const char *name, const char *target);
 

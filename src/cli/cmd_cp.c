@@ -303,6 +303,53 @@ static int put_write(void *arg, const void *p, size_t n, struct err *e)
 	return xfer_put_write(pt->fd, p, n, e);
 }
 
+/* stdin, the first chunk of which was read ahead to look at */
+struct in {
+	uint8_t *buf;
+	size_t first; /* bytes of buf still to hand out first */
+};
+
+static ssize_t in_read(void *arg, const void **p, struct err *e)
+{
+	struct in *in = arg;
+	ssize_t n;
+	if (in->first) {
+		n = (ssize_t)in->first;
+		in->first = 0;
+		*p = in->buf;
+		return n;
+	}
+	do
+		n = read(0, in->buf, 64 * 1024);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(e, errno, "reading the archive from stdin");
+	*p = in->buf;
+	return n;
+}
+
+/* `cp - BOX:DIR`: stdin's tar as it is; a compressed one is unpacked first. */
+static int put_stdin(int fd, struct err *e)
+{
+	struct in in = {.buf = xmalloc(64 * 1024)};
+	const void *p;
+	ssize_t n = in_read(&in, &p, e);
+	int rc = n < 0 ? -1 : 0;
+	in.first = n > 0 ? (size_t)n : 0;
+	if (rc == 0 && cp_is_compressed(in.buf, in.first)) {
+		long long ignored = 0;
+		struct put pt = {.fd = fd, .copied = &ignored};
+		rc = cp_retar(in_read, &in, put_write, &pt, e);
+	} else {
+		while (rc == 0 && (n = in_read(&in, &p, e)) > 0)
+			rc = xfer_put_write(fd, p, (size_t)n, e);
+		if (n < 0)
+			rc = -1;
+	}
+	free(in.buf);
+	return rc;
+}
+
 /* docker's CopyInfoSourcePath: resolve symlinks in the directory part (all with -L). */
 static int source_info(struct cp *c, const char *src, char **path, char **rebase, bool *is_dir)
 {
@@ -397,20 +444,8 @@ static int to_box(struct cp *c, const char *src_arg, const char *dst_arg)
 		if (fd < 0)
 			goto put_failed;
 		progress_start(c);
-		for (;;) {
-			char buf[64 * 1024];
-			ssize_t n = read(0, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				err_sys(e, errno, "reading the archive from stdin");
-				goto out;
-			}
-			if (n == 0)
-				break;
-			if (xfer_put_write(fd, buf, (size_t)n, e) < 0)
-				goto put_failed;
-		}
+		if (put_stdin(fd, e) < 0)
+			goto put_failed;
 		rc = xfer_put_finish(fd, e);
 		fd = -1;
 		if (rc < 0)

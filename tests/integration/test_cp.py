@@ -155,6 +155,15 @@ def test_cp_running_box(a3s, tmp_path):
              % (long_dir, "f" * 110, "g" * 150))
     assert out.split("\n")[:4] == ["long", "plain", "plain", "gnu"]
     assert out.split("\n")[4] == "640 2"
+    # a compressed tar is unpacked first, as docker's daemon does
+    gz = io.BytesIO()
+    with tarfile.open(fileobj=gz, mode="w:gz") as t:
+        ti = tarfile.TarInfo("zipped")
+        ti.size = 7
+        t.addfile(ti, io.BytesIO(b"zipped\n"))
+    p = a3s.run("cp", "-", "cpbox:/root/in", input=gz.getvalue())
+    assert p.returncode == 0, p.stderr
+    assert sh(a3s, "cpbox", "cat /root/in/zipped") == "zipped\n"
     # "-" needs a directory destination
     p = a3s.run("cp", "-", "cpbox:/root/in/plain", input=buf.getvalue())
     assert p.returncode == 1
