@@ -156,6 +156,8 @@ int cfg_parse(const char *buf, size_t len, struct cfg *out)
 			out->detach = !strcmp(val, "1");
 		} else if (!strcmp(key, A3S_EXEC_PRIVILEGED)) {
 			out->privileged = !strcmp(val, "1");
+		} else if (!strcmp(key, A3S_CFG_MAINT)) {
+			out->maint = !strcmp(val, "1");
 		}
 	}
 	if (!out->argc)

@@ -30,6 +30,7 @@ struct cfg {
 	unsigned short rows, cols; /* initial terminal size; 0 = unknown */
 	int detach; /* exec: "detach" record is "1" */
 	int privileged; /* exec: "privileged" record is "1" */
+	int maint; /* "maint" record is "1": no workload (docs/cp.md) */
 	/* on failure: why, as a static string */
 	const char *error;
 };

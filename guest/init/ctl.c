@@ -61,7 +61,7 @@ static int wait_frame(struct ctl *c, uint8_t want, uint64_t deadline, struct fra
 		int r;
 
 		while ((r = frame_reader_next(&c->rd, f)) > 0) {
-			if (f->type == want)
+			if (f->type == want || (!want && f->type != A3S_FRAME_STDIN))
 				return 1;
 			if (f->type == A3S_FRAME_STDIN)
 				ctl_stdin(c, f);
@@ -100,6 +100,21 @@ char *ctl_wait_payload(struct ctl *c, uint8_t type, int timeout_ms, size_t *len)
 	p = xmalloc(f.len + 1);
 	memcpy(p, f.payload, f.len);
 	p[f.len] = '\0';
+	*len = f.len;
+	return p;
+}
+
+char *ctl_wait_request(struct ctl *c, int timeout_ms, uint8_t *type, size_t *len)
+{
+	struct frame f;
+	char *p;
+
+	if (wait_frame(c, 0, now_ms() + (uint64_t)timeout_ms, &f) <= 0)
+		return NULL;
+	p = xmalloc(f.len + 1);
+	memcpy(p, f.payload, f.len);
+	p[f.len] = '\0';
+	*type = f.type;
 	*len = f.len;
 	return p;
 }

@@ -37,6 +37,9 @@ void ctl_init_fd(struct ctl *c, int fd);
  */
 char *ctl_wait_payload(struct ctl *c, uint8_t type, int timeout_ms, size_t *len);
 
+/* Like ctl_wait_payload, for the first frame other than STDIN, of any type (*type). */
+char *ctl_wait_request(struct ctl *c, int timeout_ms, uint8_t *type, size_t *len);
+
 /* Queue a STDIN frame's payload; empty means EOF. Later data after EOF is dropped. */
 void ctl_stdin(struct ctl *c, const struct frame *f);
 

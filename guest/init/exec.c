@@ -15,6 +15,7 @@
 #include "user.h"
 #include "util.h"
 #include "workload.h"
+#include "xfer.h"
 
 /* how long a new connection may take to send its request */
 #define REQUEST_TIMEOUT_MS 10000
@@ -74,12 +75,17 @@ void exec_serve(int conn, int pty, const struct cfg *box, int sigfd)
 	char *raw, **extra;
 	size_t len;
 	uint32_t pid;
+	uint8_t type;
 	int code;
 
 	ctl_init_fd(&c, conn);
-	raw = ctl_wait_payload(&c, A3S_FRAME_EXEC, REQUEST_TIMEOUT_MS, &len);
+	raw = ctl_wait_request(&c, REQUEST_TIMEOUT_MS, &type, &len);
 	if (!raw)
 		_exit(0);
+	if (!pty && xfer_is_request(type))
+		xfer_serve(&c, type, raw, len); /* cp: docs/cp.md */
+	if (type != A3S_FRAME_EXEC)
+		refuse(conn, 125, "invalid request on the exec port");
 	if (cfg_parse(raw, len, &x) < 0) {
 		char msg[200];
 

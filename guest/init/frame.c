@@ -73,7 +73,8 @@ static int from_host(uint8_t type)
 {
 	return type == A3S_FRAME_CONFIG || type == A3S_FRAME_STDIN || type == A3S_FRAME_SIGNAL ||
 	       type == A3S_FRAME_ACK || type == A3S_FRAME_STATS_REQ || type == A3S_FRAME_RESIZE ||
-	       type == A3S_FRAME_EXEC || type == A3S_FRAME_ATTEST_REQ;
+	       type == A3S_FRAME_EXEC || type == A3S_FRAME_ATTEST_REQ || type == A3S_FRAME_STAT_REQ ||
+	       type == A3S_FRAME_ARCHIVE_GET || type == A3S_FRAME_ARCHIVE_PUT;
 }
 
 int frame_reader_next(struct frame_reader *r, struct frame *f)

@@ -28,6 +28,7 @@
 #include "etc.h"
 #include "log.h"
 #include "loop.h"
+#include "maint.h"
 #include "net.h"
 #include "rootfs.h"
 #include "shares.h"
@@ -183,6 +184,11 @@ int main(void)
 	if (rootfs_upper(cfg.rw, cfg.read_only, &e) < 0 || etc_setup(&cfg, ROOTFS_ROOT, &e) < 0 ||
 	    shares_attach(&cfg, &e) < 0 || rootfs_switch(&e) < 0 || shares_mount(&cfg, &e) < 0)
 		fail(&c, 125, e.msg);
+	if (cfg.maint) { /* a maintenance boot (cp into a stopped box): docs/cp.md */
+		vsrv_listen(&v, &cfg, sigfd);
+		ctl_exit(&c, (uint32_t)maint_run(&c, &v, sigfd), NULL, ACK_TIMEOUT_MS);
+		power_off();
+	}
 	if (user_resolve_files(cfg.user, &u, &e) < 0)
 		fail(&c, 125, e.msg);
 	workdir = cfg.workdir && *cfg.workdir ? cfg.workdir : "/";

@@ -69,8 +69,23 @@ enum a3s_frame_type {
 	/* guest -> host: the answer, text lines "key value\n": tee (none or
 	 * the TEE's name), version (the protocol version) */
 	A3S_FRAME_ATTEST = 15,
+	/* host -> guest, first frame on the exec port (docs/cp.md): describe
+	 * a path in the box; payload: records (A3S_XFER_* below). The guest
+	 * answers STAT, or EXIT (errno as the code, and a message) */
+	A3S_FRAME_STAT_REQ = 16,
+	/* guest -> host: records name, mode, size, mtime, link (with a symlink) */
+	A3S_FRAME_STAT = 17,
+	/* host -> guest, first frame on the exec port: send a tar of "path",
+	 * its top entry named "name"; the guest answers STAT (of path), the
+	 * tar as STDOUT frames, then EXIT (0, or errno and a message) */
+	A3S_FRAME_ARCHIVE_GET = 18,
+	/* host -> guest, first frame on the exec port: extract the tar that
+	 * follows as STDIN frames (an empty one ends it) into the directory
+	 * "path"; "owner" 1 keeps the entries' uid/gid, otherwise they belong
+	 * to root. The guest answers EXIT (0, or errno and a message) */
+	A3S_FRAME_ARCHIVE_PUT = 19,
 };
-#define A3S_FRAME_TYPE_MAX A3S_FRAME_ATTEST
+#define A3S_FRAME_TYPE_MAX A3S_FRAME_ARCHIVE_PUT
 
 struct a3s_frame_hdr {
 	uint8_t type;
@@ -146,6 +161,25 @@ struct a3s_frame_hdr {
 #define A3S_EXEC_DETACH "detach"
 #define A3S_EXEC_PRIVILEGED "privileged"
 #define A3S_EXEC_OP "op"
+
+/*
+ * CONFIG record "maint" "1": a maintenance boot (docs/cp.md): the guest
+ * builds the box's root filesystem and serves the exec port but runs no
+ * workload; a SIGNAL frame (or the control stream closing) makes it answer
+ * EXIT 0 and power off.
+ */
+#define A3S_CFG_MAINT "maint"
+
+/* Records of STAT_REQ, STAT, ARCHIVE_GET and ARCHIVE_PUT (docs/cp.md):
+ * path (absolute), name (the tar's top entry), owner ("1"); in STAT: name,
+ * mode (st_mode, decimal), size, mtime (unix seconds), link. */
+#define A3S_XFER_PATH "path"
+#define A3S_XFER_NAME "name"
+#define A3S_XFER_OWNER "owner"
+#define A3S_XFER_MODE "mode"
+#define A3S_XFER_SIZE "size"
+#define A3S_XFER_MTIME "mtime"
+#define A3S_XFER_LINK "link"
 
 static inline uint16_t a3s_le16(uint16_t v)
 {

@@ -13,7 +13,7 @@ int frame_type_from_guest(uint8_t type)
 {
 	return type == A3S_FRAME_HELLO || type == A3S_FRAME_STDOUT || type == A3S_FRAME_STDERR ||
 	       type == A3S_FRAME_EXIT || type == A3S_FRAME_STATS || type == A3S_FRAME_STARTED ||
-	       type == A3S_FRAME_ATTEST;
+	       type == A3S_FRAME_ATTEST || type == A3S_FRAME_STAT;
 }
 
 void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)])

@@ -101,5 +101,6 @@ bool cli_run_pull_always(void);
 /* Pull name per the --pull policy ("never" fails with "No such image"),
  * progress on stderr, then look it up. */
 int cli_run_pull(struct cli_ctx *ctx, const char *name, struct image **img);
+int cmd_cp(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

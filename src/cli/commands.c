@@ -55,6 +55,8 @@ const struct cli_cmd cli_commands[] = {
 	 "Create and run a new box from an image", NULL},
 	{"create", cmd_run, CLI_NEED_ROOT, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new box", NULL},
 	{"start", cmd_start, CLI_NEED_ROOT, "BOX [BOX...]", "Start one or more stopped boxes", NULL},
+	{"cp", cmd_cp, CLI_NEED_ROOT, "[OPTIONS] BOX:SRC_PATH DEST_PATH|-\n\ta3s-box cp [OPTIONS] SRC_PATH|- BOX:DEST_PATH",
+	 "Copy files/folders between a box and the local filesystem", NULL},
 	{"exec", cmd_exec, CLI_NEED_ROOT, "[OPTIONS] BOX COMMAND [ARG...]", "Execute a command in a running box", NULL},
 	{"attach", cmd_attach, CLI_NEED_ROOT, "[OPTIONS] BOX",
 	 "Attach local standard input, output, and error streams to a running box", NULL},
