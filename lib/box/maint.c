@@ -12,6 +12,7 @@
 #include "a3s/proto.h"
 #include "box/boot.h"
 #include "box/session.h"
+#include "box/mounts.h"
 #include "box/spec.h"
 #include "box/store.h"
 #include "box/xfer.h"
@@ -123,8 +124,10 @@ int box_maint_start(struct root *r, const struct box_record *b, struct box_maint
 	m->ready[0] = m->ready[1] = -1;
 	session_signals(false, &set);
 	pthread_sigmask(SIG_BLOCK, &set, &m->old);
+	/* the box's volumes and workspace are mounted as when it runs: cp
+	 * into a volume's path writes into the volume, as docker's does */
 	if (box_spec_from_json(b->config, &m->spec, e) < 0 || image_rootfs_existing(r, b->image_id, &m->rootfs, e) < 0 ||
-	    boot_paths_resolve(ACCEL_AUTO, &m->boot, e) < 0)
+	    boot_paths_resolve(ACCEL_AUTO, &m->boot, e) < 0 || box_mounts_prepare(m->spec.mounts, e) < 0)
 		goto fail;
 	if (pipe2(m->ready, O_CLOEXEC) < 0) {
 		err_sys(e, errno, "creating a pipe");
