@@ -305,3 +305,35 @@ def test_signed_push_then_verified_pull(env, workdir, pki):
         env.ok("pull", "-q", reg.host + "/other/img:v1", env={"A3S_BOX_IMAGE_CACHE_SIZE": "1"})
         rows = env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").split()
         assert rows == [reg.host + "/other/img:v1"], rows
+
+
+def test_index_signature_is_the_index_digest(env, workdir, pki):
+    """cosign signs the digest the tag points to: for a multi-arch image,
+    the index (--recursive adds one per platform manifest). A pull verifies
+    the index digest; a signature on the platform manifest only is not one
+    on the index."""
+    key, pub = pki.keypair("index-signer")
+    oci = cf.OciDir(os.path.join(workdir, "oci"))
+    with Registry(os.path.join(workdir, "reg")) as reg:
+        env.insecure(reg.host)
+        man_digest = seed(reg, workdir, "multi/img:single")
+        _, _, man = http(reg, "GET", "/v2/multi/img/manifests/" + man_digest, headers={"Accept": OCI_MANIFEST})
+        index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                            "manifests": [{"mediaType": OCI_MANIFEST, "digest": man_digest, "size": len(man),
+                                           "platform": {"os": "linux", "architecture": "amd64"}}]}).encode()
+        http(reg, "PUT", "/v2/multi/img/manifests/v1", data=index,
+             headers={"Content-Type": "application/vnd.oci.image.index.v1+json"})
+        idx_digest = cf.digest(index)
+        name, ref = reg.host + "/multi/img:v1", reg.host + "/multi/img"
+        # only the platform manifest is signed
+        put_sig(reg, "multi/img", man_digest, oci, oci.manifest([key_layer(oci, key, ref, man_digest)]))
+        refused(env, env.run("pull", "--verify-key", pub, name),
+                "image '%s@%s' is not signed" % (ref, idx_digest))
+        # the index is signed: the pull verifies it and records the index digest
+        put_sig(reg, "multi/img", idx_digest, oci, oci.manifest([key_layer(oci, key, ref, idx_digest)]))
+        out = env.ok("pull", "--verify-key", pub, name, env={"A3S_BOX_PLATFORM": "linux/amd64"})
+        assert "Signature verified: %s@%s" % (ref, idx_digest) in out
+        assert "Digest: " + idx_digest in out
+        # a pull of the platform manifest by digest checks that digest's signature
+        env.ok("rmi", name)
+        env.ok("pull", "-q", "--verify-key", pub, "%s@%s" % (ref, man_digest))
