@@ -48,7 +48,18 @@ int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool 
 	return cli_usage_error(ctx, "invalid argument \"%s\" for \"--%s\" flag: expected true or false", arg, flag);
 }
 
-/* pull -a: every tag of the repository, then the repository's name. */
+/* A cosign artifact tag ("sha256-<hex>.sig", ".att", ".sbom"): not an image. */
+static bool cosign_tag(const char *t)
+{
+	const char *dot = strrchr(t, '.');
+	size_t n = dot ? (size_t)(dot - t) : 0;
+	if (!dot || n != 7 + 64 || strncmp(t, "sha256-", 7) || strspn(t + 7, "0123456789abcdef") < 64)
+		return false;
+	return !strcmp(dot, ".sig") || !strcmp(dot, ".att") || !strcmp(dot, ".sbom");
+}
+
+/* pull -a: every tag of the repository (but cosign's signature tags), then
+ * the repository's name. */
 static int pull_all(struct cli_ctx *ctx, const char *name, const struct reg_xfer_opts *o)
 {
 	struct strv tags = STRV_INIT;
@@ -58,6 +69,8 @@ static int pull_all(struct cli_ctx *ctx, const char *name, const struct reg_xfer
 	struct reg_xfer_opts all = *o;
 	all.pulled = &pulled; /* the cache cap keeps every tag pulled here */
 	for (size_t i = 0; i < tags.n; i++) {
+		if (cosign_tag(tags.v[i]))
+			continue;
 		char *one = xasprintf("%s:%s", name, tags.v[i]), *ref = NULL;
 		int rc = registry_pull(ctx->root, one, &all, &ref, &ctx->err);
 		free(one);

@@ -297,6 +297,11 @@ def test_signed_push_then_verified_pull(env, workdir, pki):
         env.ok("rmi", name)
         _, pub3 = pki.keypair("pusher3")
         refused(env, env.run("pull", "--verify-key", pub3, name), "none of the 2 signatures")
+        # pull -a skips the .sig tag (not an image) and verifies every tag
+        out = env.ok("pull", "-a", "--verify-key", pub, ref)
+        assert out.splitlines()[-1] == ref and "Signature verified: %s@%s" % (ref, digest) in out
+        assert env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").split() == [name]
+        env.ok("rmi", name)
 
         # the cache cap after a pull: the pulled image stays, older ones go
         other = seed_other(reg, workdir, "other/img:v1")
