@@ -150,8 +150,8 @@ static int verify_signature(struct pull *p, const struct reg_xfer_opts *o, struc
 	int rc = reg_sig_req_get(o->verify, name, &req, e);
 	if (rc == 0 && req.trust) {
 		rc = reg_sig_verify(p->c, p->repo, name, p->top_digest, req.trust, e);
-		if (rc < 0 && !(o->verify && (o->verify->key || o->verify->identity || o->verify->identity_regexp))) {
-			/* say where the requirement comes from */
+		if (rc < 0 && req.trust != &req.own) {
+			/* a requirement from the policy: say where it comes from */
 			char *msg = xasprintf("%s (required by the signature %s)", e->msg, req.source);
 			snprintf(e->msg, sizeof(e->msg), "%s", msg);
 			free(msg);
