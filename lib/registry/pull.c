@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/cache.h"
 #include "image/digest.h"
 #include "image/load_int.h"
 #include "image/manifest.h"
@@ -15,6 +16,7 @@
 #include "registry/fetch.h"
 #include "registry/platform.h"
 #include "registry/progress.h"
+#include "registry/sig.h"
 #include "util/fs.h"
 
 static const char *const accept_hdr[] = {
@@ -138,6 +140,28 @@ static int resolve(struct pull *p, const struct reg_xfer_opts *o, struct err *e)
 	if (image_manifest_parse(p->man_buf, p->man_len, &p->m, e) < 0)
 		return err_wrap(e, "manifest for %s", p->shown);
 	return 0;
+}
+
+/* The signature the flags or the policy require, before anything is fetched. */
+static int verify_signature(struct pull *p, const struct reg_xfer_opts *o, struct err *e)
+{
+	struct reg_sig_req req;
+	char *name = xasprintf("%s/%s", p->ref.domain, p->ref.path);
+	int rc = reg_sig_req_get(o->verify, name, &req, e);
+	if (rc == 0 && req.trust) {
+		rc = reg_sig_verify(p->c, p->repo, name, p->top_digest, req.trust, e);
+		if (rc < 0 && req.trust != &req.own) {
+			/* a requirement from the policy: say where it comes from */
+			char *msg = xasprintf("%s (required by the signature %s)", e->msg, req.source);
+			snprintf(e->msg, sizeof(e->msg), "%s", msg);
+			free(msg);
+		}
+		if (rc == 0)
+			reg_progress_printf(&p->pg, "Signature verified: %s@%s (%s)", name, p->top_digest, req.source);
+	}
+	reg_sig_req_release(&req);
+	free(name);
+	return rc;
 }
 
 /* The config, small and fetched first: it names the image id. */
@@ -337,6 +361,8 @@ int registry_pull(struct root *r, const char *name, const struct reg_xfer_opts *
 		goto out;
 	if (resolve(&p, o, e) < 0)
 		goto out;
+	if (verify_signature(&p, o, e) < 0)
+		goto out;
 	reg_progress_printf(&p.pg, "%s: Pulling from %s", p.ref.digest ? p.ref.digest : p.ref.tag, p.repo);
 	if (root_mktemp_dir(r, "pull", &p.stage, e) < 0)
 		goto out;
@@ -354,6 +380,14 @@ int registry_pull(struct root *r, const char *name, const struct reg_xfer_opts *
 		reg_progress_printf(&p.pg, "Status: %s for %s", newer ? "Downloaded newer image" : "Image is up to date",
 				    fam);
 		free(fam);
+	}
+	{
+		/* the pull stands; the cache cap is best effort, as for load */
+		struct strv own = STRV_INIT, *keep = o->pulled ? o->pulled : &own;
+		strv_push(keep, p.m.config.digest);
+		image_cache_enforce(r, keep, NULL, &ignore);
+		err_clear(&ignore);
+		strv_release(&own);
 	}
 	if (ref_out)
 		*ref_out = xstrdup(p.full);

@@ -14,6 +14,7 @@
 #include "registry/client.h"
 #include "registry/progress.h"
 #include "registry/pull.h"
+#include "registry/sig.h"
 #include "util/fs.h"
 
 #define CHUNK_DEFAULT (16 << 20)
@@ -320,6 +321,10 @@ int registry_push(struct root *r, const char *name, const struct reg_xfer_opts *
 		err_setk(e, ERR_USAGE, "cannot push a digest reference '%s': push a tag", name);
 		goto out;
 	}
+	if (o->sign_key && access(o->sign_key, R_OK) < 0) {
+		err_sys(e, errno, "cannot read the signing key '%s'", o->sign_key);
+		goto out;
+	}
 	full = image_ref_string(&p.ref);
 	if (image_store_lookup(r, full, &p.img, e) < 0) {
 		if (e->kind == ERR_NOT_FOUND) {
@@ -401,6 +406,16 @@ int registry_push(struct root *r, const char *name, const struct reg_xfer_opts *
 		goto out;
 	if (!o->quiet)
 		fprintf(p.pg.out, "%s: digest: %s size: %zu\n", p.ref.tag, digest, len);
+	if (o->sign_key) {
+		char *repo = xasprintf("%s/%s", p.ref.domain, p.ref.path), *tag = NULL;
+		int r3 = reg_sig_push(p.c, p.ref.path, repo, digest, o->sign_key, &tag, e);
+		if (r3 == 0 && !o->quiet)
+			fprintf(p.pg.out, "Signed %s@%s: pushed %s\n", repo, digest, tag);
+		free(repo);
+		free(tag);
+		if (r3 < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	if (rc < 0 && e->msg[0] && strncmp(e->msg, "An image does not exist", 23)) {

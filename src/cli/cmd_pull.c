@@ -1,4 +1,11 @@
-/* a3s-box pull [--platform P] [-q] [-a] [--tls-verify=false] NAME[:TAG|@DIGEST] */
+/*
+ * a3s-box pull [--platform P] [-q] [-a] [--tls-verify=false] [signature flags] NAME[:TAG|@DIGEST]
+ * a3s-box push [-q] [--tls-verify=false] [--sign-key KEY] NAME[:TAG]
+ *
+ * Signature flags (registry/sig.h): --verify-key FILE, or keyless
+ * --certificate-identity[-regexp] + --certificate-oidc-issuer[-regexp] with
+ * --fulcio-root FILE and --rekor-key FILE; --signature-policy FILE.
+ */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +16,7 @@
 #include "image/ref.h"
 #include "registry/fetch.h"
 #include "registry/pull.h"
+#include "registry/sig.h"
 #include "util/xalloc.h"
 
 static void on_signal(int sig)
@@ -40,23 +48,41 @@ int cli_parse_bool(struct cli_ctx *ctx, const char *flag, const char *arg, bool 
 	return cli_usage_error(ctx, "invalid argument \"%s\" for \"--%s\" flag: expected true or false", arg, flag);
 }
 
-/* pull -a: every tag of the repository, then the repository's name. */
+/* A cosign artifact tag ("sha256-<hex>.sig", ".att", ".sbom"): not an image. */
+static bool cosign_tag(const char *t)
+{
+	const char *dot = strrchr(t, '.');
+	size_t n = dot ? (size_t)(dot - t) : 0;
+	if (!dot || n != 7 + 64 || strncmp(t, "sha256-", 7) || strspn(t + 7, "0123456789abcdef") < 64)
+		return false;
+	return !strcmp(dot, ".sig") || !strcmp(dot, ".att") || !strcmp(dot, ".sbom");
+}
+
+/* pull -a: every tag of the repository (but cosign's signature tags), then
+ * the repository's name. */
 static int pull_all(struct cli_ctx *ctx, const char *name, const struct reg_xfer_opts *o)
 {
 	struct strv tags = STRV_INIT;
 	if (registry_tags(name, o, &tags, &ctx->err) < 0)
 		return cli_fail(ctx);
+	struct strv pulled = STRV_INIT;
+	struct reg_xfer_opts all = *o;
+	all.pulled = &pulled; /* the cache cap keeps every tag pulled here */
 	for (size_t i = 0; i < tags.n; i++) {
+		if (cosign_tag(tags.v[i]))
+			continue;
 		char *one = xasprintf("%s:%s", name, tags.v[i]), *ref = NULL;
-		int rc = registry_pull(ctx->root, one, o, &ref, &ctx->err);
+		int rc = registry_pull(ctx->root, one, &all, &ref, &ctx->err);
 		free(one);
 		free(ref);
 		if (rc < 0) {
 			strv_release(&tags);
+			strv_release(&pulled);
 			return cli_fail(ctx);
 		}
 	}
 	strv_release(&tags);
+	strv_release(&pulled);
 	{
 		struct image_ref r;
 		if (image_ref_parse(name, &r, &ctx->err) < 0)
@@ -71,16 +97,26 @@ static int pull_all(struct cli_ctx *ctx, const char *name, const struct reg_xfer
 
 int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_PLATFORM = 256, OPT_TLS };
+	enum { OPT_PLATFORM = 256, OPT_TLS, OPT_VKEY, OPT_ID, OPT_IDRE, OPT_ISS, OPT_ISSRE, OPT_FULCIO, OPT_REKOR,
+	       OPT_POLICY };
 	static const struct option opts[] = {
 		{"platform", required_argument, NULL, OPT_PLATFORM},
+		{"verify-key", required_argument, NULL, OPT_VKEY},
+		{"certificate-identity", required_argument, NULL, OPT_ID},
+		{"certificate-identity-regexp", required_argument, NULL, OPT_IDRE},
+		{"certificate-oidc-issuer", required_argument, NULL, OPT_ISS},
+		{"certificate-oidc-issuer-regexp", required_argument, NULL, OPT_ISSRE},
+		{"fulcio-root", required_argument, NULL, OPT_FULCIO},
+		{"rekor-key", required_argument, NULL, OPT_REKOR},
+		{"signature-policy", required_argument, NULL, OPT_POLICY},
 		{"quiet", no_argument, NULL, 'q'},
 		{"all-tags", no_argument, NULL, 'a'},
 		{"tls-verify", optional_argument, NULL, OPT_TLS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct reg_xfer_opts o = {.tls_verify = true, .out = stdout};
+	struct reg_verify v = {0};
+	struct reg_xfer_opts o = {.tls_verify = true, .out = stdout, .verify = &v};
 	char *ref = NULL;
 	bool all = false;
 	int c;
@@ -91,6 +127,14 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 		case OPT_PLATFORM: o.platform = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'a': all = true; break;
+		case OPT_VKEY: v.key = optarg; break;
+		case OPT_ID: v.identity = optarg; break;
+		case OPT_IDRE: v.identity_regexp = optarg; break;
+		case OPT_ISS: v.issuer = optarg; break;
+		case OPT_ISSRE: v.issuer_regexp = optarg; break;
+		case OPT_FULCIO: v.fulcio_root = optarg; break;
+		case OPT_REKOR: v.rekor_key = optarg; break;
+		case OPT_POLICY: v.policy = optarg; break;
 		case OPT_TLS:
 			if (cli_parse_bool(ctx, "tls-verify", optarg, &o.tls_verify) < 0)
 				return 125;
@@ -103,6 +147,8 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "\"%s\" requires exactly 1 argument", ctx->cmd_name);
 	if (getenv("A3S_BOX_PLATFORM") && !o.platform)
 		o.platform = getenv("A3S_BOX_PLATFORM");
+	if (reg_verify_check(&v, &ctx->err) < 0)
+		return cli_fail(ctx);
 	catch_signals();
 	if (all)
 		return pull_all(ctx, argv[optind], &o);
@@ -115,9 +161,10 @@ int cmd_pull(struct cli_ctx *ctx, int argc, char **argv)
 
 int cmd_push(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_TLS = 256 };
+	enum { OPT_TLS = 256, OPT_SIGN };
 	static const struct option opts[] = {
 		{"quiet", no_argument, NULL, 'q'},
+		{"sign-key", required_argument, NULL, OPT_SIGN},
 		{"tls-verify", optional_argument, NULL, OPT_TLS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -129,6 +176,7 @@ int cmd_push(struct cli_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q': o.quiet = true; break;
+		case OPT_SIGN: o.sign_key = optarg; break;
 		case OPT_TLS:
 			if (cli_parse_bool(ctx, "tls-verify", optarg, &o.tls_verify) < 0)
 				return 125;

@@ -1,5 +1,8 @@
-/* Registry parsers and helpers (lib/registry): challenges, tokens, platforms, base64, login domains. */
+/* Registry parsers and helpers (lib/registry): challenges, tokens, platforms, base64, login domains,
+ * signature requirements. */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -9,7 +12,9 @@
 #include "registry/diffid.h"
 #include "registry/login.h"
 #include "registry/platform.h"
+#include "registry/sig.h"
 #include "unit.h"
+#include "util/fs.h"
 
 TEST(challenge_bearer)
 {
@@ -198,8 +203,92 @@ TEST(diffid_streams)
 	free(c);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Which trust a pull needs: flags over the policy, default locations. */
+TEST(sig_requirements)
+{
+	char dir[] = "/tmp/a3s-unit-sig-XXXXXX";
+	struct reg_sig_req q;
+	struct err e = ERR_INIT, ig = ERR_INIT;
+	char *path, *sub;
+	CHECK(mkdtemp(dir));
+	setenv("A3S_BOX_CONFIG", dir, 1);
+	unsetenv(REG_SIG_POLICY_ENV);
+	/* no policy file: nothing required */
+	CHECK(reg_sig_req_get(NULL, "docker.io/library/x", &q, &e) == 0 && !q.trust);
+	reg_sig_req_release(&q);
+	/* the default policy file */
+	path = xasprintf("%s/signature-policy.json", dir);
+	write_text(path, "{\"scopes\": {\"r.example/acme\": {\"require\": \"key\", \"key\": \"k.pub\"}}}");
+	CHECK(reg_sig_req_get(NULL, "r.example/acme/app", &q, &e) == 0 && q.trust);
+	sub = xasprintf("%s/k.pub", dir);
+	CHECK_STR(q.trust->pubkey_path, sub);
+	free(sub);
+	CHECK(strstr(q.source, "scope 'r.example/acme'"));
+	reg_sig_req_release(&q);
+	CHECK(reg_sig_req_get(NULL, "r.example/acmex/app", &q, &e) == 0 && !q.trust);
+	reg_sig_req_release(&q);
+	/* --verify-key overrides it */
+	{
+		struct reg_verify v = {.key = "/x/cosign.pub"};
+		CHECK(reg_sig_req_get(&v, "r.example/acme/app", &q, &e) == 0 && q.trust);
+		CHECK_STR(q.trust->pubkey_path, "/x/cosign.pub");
+		CHECK_STR(q.source, "--verify-key /x/cosign.pub");
+		reg_sig_req_release(&q);
+	}
+	/* a broken policy is an error, a named missing one too */
+	write_text(path, "{\"scopes\": {\"r.example\": {\"require\": \"key\"}}}");
+	CHECK(reg_sig_req_get(NULL, "r.example/a", &q, &e) < 0);
+	CHECK(strstr(e.msg, "signature policy"));
+	{
+		struct reg_verify v = {.policy = "/nonexistent/p.json"};
+		CHECK(reg_sig_req_get(&v, "r.example/a", &q, &e) < 0);
+		CHECK(strstr(e.msg, "/nonexistent/p.json"));
+	}
+	unlink(path);
+	/* keyless: flags needed in pairs; trust files from flags or the config dir */
+	{
+		struct reg_verify v = {.identity = "a@b"};
+		CHECK(reg_verify_check(&v, &e) < 0 && e.kind == ERR_USAGE);
+		CHECK(strstr(e.msg, "--certificate-oidc-issuer"));
+		v.issuer = "https://i";
+		CHECK(reg_sig_req_get(&v, "r.example/a", &q, &e) < 0);
+		CHECK(strstr(e.msg, "--fulcio-root FILE"));
+		sub = xasprintf("%s/sigstore", dir);
+		CHECK(mkdir(sub, 0700) == 0);
+		free(sub);
+		sub = xasprintf("%s/sigstore/fulcio.pem", dir);
+		write_text(sub, "x");
+		free(sub);
+		CHECK(reg_sig_req_get(&v, "r.example/a", &q, &e) < 0);
+		CHECK(strstr(e.msg, "--rekor-key FILE"));
+		v.rekor_key = "/r.pub";
+		CHECK(reg_sig_req_get(&v, "r.example/a", &q, &e) == 0 && q.trust);
+		CHECK_STR(q.trust->rekor_pubkey_path, "/r.pub");
+		CHECK(strstr(q.trust->fulcio_roots_path, "/sigstore/fulcio.pem"));
+		CHECK_STR(q.trust->identity, "a@b");
+		reg_sig_req_release(&q);
+		v.key = "k.pub";
+		CHECK(reg_verify_check(&v, &e) < 0 && strstr(e.msg, "cannot be combined"));
+	}
+	{
+		struct reg_verify v = {.rekor_key = "/r.pub"};
+		CHECK(reg_verify_check(&v, &e) < 0);
+	}
+	free(path);
+	CHECK(fs_rmtree(dir, &ig) == 0);
+	unsetenv("A3S_BOX_CONFIG");
+}
+
 int main(void)
 {
+	RUN(sig_requirements);
 	RUN(diffid_streams);
 	RUN(challenge_bearer);
 	RUN(challenge_several_and_quoting);
