@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 #include "util/humanize.h"
@@ -10,20 +9,8 @@
 
 static bool confirmed(bool all)
 {
-	char line[64], *s = line;
-	size_t n;
-	printf("WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ",
-	       all ? "all local volumes not used by at least one container"
-		   : "anonymous local volumes not used by at least one container");
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return !strcasecmp(s, "y") || !strcasecmp(s, "yes");
+	return cli_confirm(all ? "WARNING! This will remove all local volumes not used by at least one container."
+			       : "WARNING! This will remove anonymous local volumes not used by at least one container.");
 }
 
 int cmd_volume_prune(struct cli_ctx *ctx, int argc, char **argv)
