@@ -399,14 +399,15 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		char *hostfwd = NULL;
 		struct session_io io = {.in_fd = spec.interactive ? 0 : -1, .out_fd = 1, .err_fd = 2, .discard = o.rm};
 		struct started st = {ctx->root, id, config, NULL};
-		char *vsock = box_vsock_path(dir);
+		char *vsock;
 		int srun;
-		io.vsock_path = vsock; /* exec works on foreground boxes too */
-		io.booted = on_booted;
-		io.arg = &st;
 		if (box_mounts_prepare(spec.mounts, &ctx->err) < 0 ||
 		    box_publish(ctx->root, id, config, &hostfwd, &ctx->err) < 0)
 			goto fail;
+		vsock = box_vsock_path(dir);
+		io.vsock_path = vsock; /* exec works on foreground boxes too */
+		io.booted = on_booted;
+		io.arg = &st;
 		box_vm_init(&vm, &boot, &spec, dir, rootfs, rw);
 		vm.vc.net_hostfwd = hostfwd;
 		srun = box_session_run(&vm.vc, wire, wire_len, &io, on_started, &st, &res, &ctx->err);
