@@ -17,6 +17,8 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
+#include "unlock.h"
+
 static char base[PATH_MAX];
 
 struct feed {
@@ -41,27 +43,6 @@ static ssize_t next(void *arg, const void **p, struct err *e)
 	f->n -= take;
 	*p = f->copy;
 	return (ssize_t)take;
-}
-
-static void unlock(int at, const char *name)
-{
-	struct stat st;
-	int fd;
-	DIR *d;
-	struct dirent *de;
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-		return;
-	fchmodat(at, name, 0700, 0);
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlock(dirfd(d), de->d_name);
-	closedir(d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

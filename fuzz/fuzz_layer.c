@@ -18,30 +18,9 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static char base[PATH_MAX];
+#include "unlock.h"
 
-/* Layers may create directories their (unprivileged) fuzzing user cannot
- * read or enter: open everything up so the root can be removed. */
-static void unlock(int at, const char *name)
-{
-	struct stat st;
-	int fd;
-	DIR *d;
-	struct dirent *de;
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-		return;
-	fchmodat(at, name, 0700, 0);
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlock(dirfd(d), de->d_name);
-	closedir(d);
-}
+static char base[PATH_MAX];
 
 static void check_base(void)
 {

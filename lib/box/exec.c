@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "a3s/proto.h"
+#include "box/frame.h"
 #include "box/store.h"
 #include "box/stream.h"
 #include "util/io.h"
@@ -25,52 +26,35 @@ int box_exec_check(const struct box_record *b, struct err *e)
 	return 0;
 }
 
-static void rec(struct strv *w, const char *k, const char *v)
-{
-	strv_push(w, k);
-	strv_push(w, v);
-}
-
 /* The EXEC payload: records "key\0value\0". */
 static char *wire(const struct box_exec_req *req, size_t *len)
 {
-	struct strv w = STRV_INIT;
-	char num[16];
-	size_t n = 0;
-	char *out, *p;
+	char num[16], *out = NULL;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < req->argc; i++)
-		rec(&w, A3S_CFG_ARG, req->argv[i]);
+		frame_record_add(&out, &n, &cap, A3S_CFG_ARG, req->argv[i]);
 	for (size_t i = 0; req->env && i < req->env->n; i++)
-		rec(&w, A3S_CFG_ENV, req->env->v[i]);
+		frame_record_add(&out, &n, &cap, A3S_CFG_ENV, req->env->v[i]);
 	if (req->workdir)
-		rec(&w, A3S_CFG_WORKDIR, req->workdir);
+		frame_record_add(&out, &n, &cap, A3S_CFG_WORKDIR, req->workdir);
 	if (req->user)
-		rec(&w, A3S_CFG_USER, req->user);
+		frame_record_add(&out, &n, &cap, A3S_CFG_USER, req->user);
 	if (req->interactive)
-		rec(&w, A3S_CFG_STDIN, "1");
+		frame_record_add(&out, &n, &cap, A3S_CFG_STDIN, "1");
 	if (req->tty)
-		rec(&w, A3S_CFG_TTY, "1");
+		frame_record_add(&out, &n, &cap, A3S_CFG_TTY, "1");
 	if (req->tty && req->rows && req->cols) {
 		snprintf(num, sizeof(num), "%u", req->rows);
-		rec(&w, A3S_CFG_ROWS, num);
+		frame_record_add(&out, &n, &cap, A3S_CFG_ROWS, num);
 		snprintf(num, sizeof(num), "%u", req->cols);
-		rec(&w, A3S_CFG_COLS, num);
+		frame_record_add(&out, &n, &cap, A3S_CFG_COLS, num);
 	}
 	if (req->detach)
-		rec(&w, A3S_EXEC_DETACH, "1");
+		frame_record_add(&out, &n, &cap, A3S_EXEC_DETACH, "1");
 	if (req->privileged)
-		rec(&w, A3S_EXEC_PRIVILEGED, "1");
+		frame_record_add(&out, &n, &cap, A3S_EXEC_PRIVILEGED, "1");
 	if (req->op)
-		rec(&w, A3S_EXEC_OP, req->op);
-	for (size_t i = 0; i < w.n; i++)
-		n += strlen(w.v[i]) + 1;
-	p = out = xmalloc(n ? n : 1);
-	for (size_t i = 0; i < w.n; i++) {
-		size_t l = strlen(w.v[i]) + 1;
-		memcpy(p, w.v[i], l);
-		p += l;
-	}
-	strv_release(&w);
+		frame_record_add(&out, &n, &cap, A3S_EXEC_OP, req->op);
 	*len = n;
 	return out;
 }
@@ -80,32 +64,34 @@ static char *wire(const struct box_exec_req *req, size_t *len)
  * listens yet) until its init is up, so refusals are retried for a while.
  * A failure to reach the device itself (no monitor) is final at once.
  */
-static int connect_retry(const char *name, uint32_t port, struct err *e)
+int box_vsock_connect(const char *vsock_path, uint32_t port, struct err *e)
 {
 	long long deadline = io_now_ms() + BOX_EXEC_CONNECT_MS;
+	int dirfd, fd;
+	char *name = fs_sock_path(vsock_path, &dirfd, e);
+	if (!name)
+		return -1;
 	for (;;) {
 		long long left = deadline - io_now_ms();
-		int fd = vsock_connect(name, port, left > 0 ? (int)left : 1, e);
+		fd = vsock_connect(name, port, left > 0 ? (int)left : 1, e);
 		if (fd >= 0 || e->errnum || io_now_ms() >= deadline)
-			return fd;
+			break;
 		nanosleep(&(struct timespec){0, RETRY_NS}, NULL);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	free(name);
+	return fd;
 }
 
 int box_exec_open(struct root *r, const struct box_record *b, const struct box_exec_req *req, struct err *e)
 {
-	char *dir = box_dir(r, b->id), *path = box_vsock_path(dir), *name, *payload;
-	int dirfd, fd = -1;
+	char *dir = box_dir(r, b->id), *path = box_vsock_path(dir), *payload;
+	int fd;
 	size_t len;
 	free(dir);
-	name = fs_sock_path(path, &dirfd, e);
+	fd = box_vsock_connect(path, req->tty ? A3S_VSOCK_PORT_PTY : A3S_VSOCK_PORT_EXEC, e);
 	free(path);
-	if (!name)
-		return -1;
-	fd = connect_retry(name, req->tty ? A3S_VSOCK_PORT_PTY : A3S_VSOCK_PORT_EXEC, e);
-	if (dirfd >= 0)
-		close(dirfd);
-	free(name);
 	if (fd < 0)
 		return err_wrap(e, "connecting to box %.12s", b->id);
 	payload = wire(req, &len);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "box/record.h"
 #include "util/err.h"
@@ -25,6 +26,14 @@ struct box_exec_req {
 
 /* How long connecting to a box's exec service may take. */
 #define BOX_EXEC_CONNECT_MS 10000
+
+/*
+ * Connect to a guest port through the box's vsock device socket
+ * (box_vsock_path(); may be long). A box started with -d may still be
+ * booting: the guest's refusals are retried for up to BOX_EXEC_CONNECT_MS;
+ * failing to reach the device itself (no monitor) is final at once.
+ */
+int box_vsock_connect(const char *vsock_path, uint32_t port, struct err *e);
 
 /* Is b in a state exec can reach (running, not paused)? e says why not. */
 int box_exec_check(const struct box_record *b, struct err *e);

@@ -128,3 +128,15 @@ void frame_queue_release(struct frame_queue *q)
 	free(q->p);
 	memset(q, 0, sizeof(*q));
 }
+
+void frame_record_add(char **buf, size_t *len, size_t *cap, const char *key, const char *value)
+{
+	size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
+	while (*len + kl + vl > *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, key, kl);
+	memcpy(*buf + *len + kl, value, vl);
+	*len += kl + vl;
+}

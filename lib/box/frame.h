@@ -40,6 +40,10 @@ void frame_reader_release(struct frame_reader *r);
 /* Encode a header for a frame of type/len. */
 void frame_hdr_encode(uint8_t type, uint32_t len, uint8_t out[sizeof(struct a3s_frame_hdr)]);
 
+/* Append one CONFIG/EXEC-style record "key\0value\0" to a growing buffer
+ * (*buf of *len bytes, *cap allocated; all zero to start). */
+void frame_record_add(char **buf, size_t *len, size_t *cap, const char *key, const char *value);
+
 /* Frames waiting to be written to a non-blocking stream. */
 struct frame_queue {
 	char *p;

@@ -30,13 +30,6 @@ struct box_health_mon {
 	int fd; /* the probe's connection, -1 */
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* docker's limitedBuffer: the first 4 KiB, then "..." */
 struct out {
 	char buf[BOX_HEALTH_OUTPUT_MAX + 1];
@@ -77,7 +70,7 @@ static bool probe(struct box_health_mon *m, struct root *r, struct box_health_re
 	int fd, rc = -1;
 	char d[48];
 	memcpy(b.id, m->id, sizeof(b.id));
-	res->start = now_ns();
+	res->start = io_wall_ns();
 	deadline = io_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	fd = box_exec_open(r, &b, &req, &e);
 	if (fd >= 0) {
@@ -100,7 +93,7 @@ static bool probe(struct box_health_mon *m, struct root *r, struct box_health_re
 		}
 		close(fd);
 	}
-	res->end = now_ns();
+	res->end = io_wall_ns();
 	if (stopping(m)) {
 		free(sr.message);
 		free(o);
@@ -213,7 +206,7 @@ struct box_health_mon *box_health_mon_start(const char *root_path, const char *i
 	m->root_path = xstrdup(root_path);
 	m->dir = box_dir(&tmp, id);
 	snprintf(m->id, sizeof(m->id), "%s", id);
-	m->started = now_ns();
+	m->started = io_wall_ns();
 	m->fd = -1;
 	{
 		/* "starting" from the moment the box runs */
@@ -242,7 +235,7 @@ void box_health_mon_booted(struct box_health_mon *m)
 	pthread_mutex_lock(&m->lock);
 	if (!m->booted) {
 		m->booted = true;
-		m->started = now_ns();
+		m->started = io_wall_ns();
 		pthread_cond_signal(&m->cond);
 	}
 	pthread_mutex_unlock(&m->lock);

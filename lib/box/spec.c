@@ -1,5 +1,7 @@
 #include "box/spec.h"
 
+#include "box/frame.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -245,38 +247,26 @@ fail:
 	return -1;
 }
 
-static void rec(char **buf, size_t *len, size_t *cap, const char *k, const char *v)
-{
-	size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
-	while (*len + kl + vl > *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		*buf = xrealloc(*buf, *cap);
-	}
-	memcpy(*buf + *len, k, kl);
-	memcpy(*buf + *len + kl, v, vl);
-	*len += kl + vl;
-}
-
 void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *len)
 {
 	size_t cap = 0;
 	*buf = NULL;
 	*len = 0;
 	for (size_t i = 0; i < s->argv.n; i++)
-		rec(buf, len, &cap, A3S_CFG_ARG, s->argv.v[i]);
+		frame_record_add(buf, len, &cap, A3S_CFG_ARG, s->argv.v[i]);
 	for (size_t i = 0; i < s->env.n; i++)
-		rec(buf, len, &cap, A3S_CFG_ENV, s->env.v[i]);
-	rec(buf, len, &cap, A3S_CFG_WORKDIR, s->workdir);
-	rec(buf, len, &cap, A3S_CFG_USER, s->user);
-	rec(buf, len, &cap, A3S_CFG_HOSTNAME, s->hostname);
+		frame_record_add(buf, len, &cap, A3S_CFG_ENV, s->env.v[i]);
+	frame_record_add(buf, len, &cap, A3S_CFG_WORKDIR, s->workdir);
+	frame_record_add(buf, len, &cap, A3S_CFG_USER, s->user);
+	frame_record_add(buf, len, &cap, A3S_CFG_HOSTNAME, s->hostname);
 	if (s->interactive)
-		rec(buf, len, &cap, A3S_CFG_STDIN, "1");
+		frame_record_add(buf, len, &cap, A3S_CFG_STDIN, "1");
 	if (s->tty)
-		rec(buf, len, &cap, A3S_CFG_TTY, "1");
+		frame_record_add(buf, len, &cap, A3S_CFG_TTY, "1");
 	if (rw_disk)
-		rec(buf, len, &cap, A3S_CFG_RW, "1");
+		frame_record_add(buf, len, &cap, A3S_CFG_RW, "1");
 	if (s->read_only)
-		rec(buf, len, &cap, A3S_CFG_READONLY, "1");
+		frame_record_add(buf, len, &cap, A3S_CFG_READONLY, "1");
 	{
 		size_t i, share = 0;
 		json_t *m;
@@ -295,14 +285,14 @@ void box_spec_wire(const struct box_spec *s, bool rw_disk, char **buf, size_t *l
 				/* a read-only tmpfs has "ro" in its options */
 				v = xasprintf("tmpfs %s %s", o && *o ? o : "-", dst);
 			}
-			rec(buf, len, &cap, A3S_CFG_MOUNT, v);
+			frame_record_add(buf, len, &cap, A3S_CFG_MOUNT, v);
 			free(v);
 		}
 	}
 	if (s->net) {
 		/* QEMU user networking's fixed addresses */
-		rec(buf, len, &cap, A3S_CFG_NET_IP, "10.0.2.15/24");
-		rec(buf, len, &cap, A3S_CFG_NET_GW, "10.0.2.2");
-		rec(buf, len, &cap, A3S_CFG_NET_DNS, "10.0.2.3");
+		frame_record_add(buf, len, &cap, A3S_CFG_NET_IP, "10.0.2.15/24");
+		frame_record_add(buf, len, &cap, A3S_CFG_NET_GW, "10.0.2.2");
+		frame_record_add(buf, len, &cap, A3S_CFG_NET_DNS, "10.0.2.3");
 	}
 }

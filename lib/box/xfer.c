@@ -6,17 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "a3s/proto.h"
 #include "box/exec.h"
-#include "util/fs.h"
-#include "util/io.h"
 #include "util/xalloc.h"
 #include "vsock/vsock.h"
 
-#define RETRY_NS (20 * 1000000L)
 #define PUT_CHUNK (256 * 1024)
 
 void xfer_stat_release(struct xfer_stat *st)
@@ -24,29 +20,6 @@ void xfer_stat_release(struct xfer_stat *st)
 	free(st->name);
 	free(st->link);
 	memset(st, 0, sizeof(*st));
-}
-
-/* Connect to the guest's exec port; refusals (still booting) are retried. */
-static int xconnect(const char *vsock_path, struct err *e)
-{
-	long long deadline = io_now_ms() + BOX_EXEC_CONNECT_MS;
-	int dirfd, fd;
-	char *name = fs_sock_path(vsock_path, &dirfd, e);
-
-	if (!name)
-		return -1;
-	for (;;) {
-		long long left = deadline - io_now_ms();
-
-		fd = vsock_connect(name, A3S_VSOCK_PORT_EXEC, left > 0 ? (int)left : 1, e);
-		if (fd >= 0 || e->errnum || io_now_ms() >= deadline)
-			break;
-		nanosleep(&(struct timespec){0, RETRY_NS}, NULL);
-	}
-	if (dirfd >= 0)
-		close(dirfd);
-	free(name);
-	return fd;
 }
 
 /* Write all of p, waiting at most XFER_IDLE_MS for room each time. */
@@ -85,22 +58,13 @@ static int send_frame(int fd, uint8_t type, const void *p, size_t n, struct err 
 /* A request: records key\0value\0... (NULL-terminated key/value list). */
 static int send_request(int fd, uint8_t type, const char *const *kv, struct err *e)
 {
-	size_t n = 0, off = 0;
-	char *buf;
+	size_t n = 0, cap = 0;
+	char *buf = NULL;
 	int rc;
 
 	for (size_t i = 0; kv[i]; i += 2)
-		n += strlen(kv[i]) + strlen(kv[i + 1]) + 2;
-	if (n > A3S_FRAME_MAX)
-		return err_setk(e, ERR_USAGE, "the path is too long");
-	buf = xmalloc(n ? n : 1);
-	for (size_t i = 0; kv[i]; i++) {
-		size_t l = strlen(kv[i]) + 1;
-
-		memcpy(buf + off, kv[i], l);
-		off += l;
-	}
-	rc = send_frame(fd, type, buf, n, e);
+		frame_record_add(&buf, &n, &cap, kv[i], kv[i + 1]);
+	rc = n > A3S_FRAME_MAX ? err_setk(e, ERR_USAGE, "the path is too long") : send_frame(fd, type, buf, n, e);
 	free(buf);
 	return rc;
 }
@@ -238,7 +202,7 @@ int xfer_stat(const char *vsock_path, const char *path, struct xfer_stat *st, st
 	struct xfer_get g;
 
 	get_init(&g);
-	g.fd = xconnect(vsock_path, e);
+	g.fd = box_vsock_connect(vsock_path, A3S_VSOCK_PORT_EXEC, e);
 	if (g.fd < 0 || send_request(g.fd, A3S_FRAME_STAT_REQ, kv, e) < 0)
 		goto fail;
 	while (!g.exited)
@@ -262,7 +226,7 @@ int xfer_get_open(struct xfer_get *g, const char *vsock_path, const char *path, 
 	const char *kv[] = {A3S_XFER_PATH, path, A3S_XFER_NAME, name, NULL};
 
 	get_init(g);
-	g->fd = xconnect(vsock_path, e);
+	g->fd = box_vsock_connect(vsock_path, A3S_VSOCK_PORT_EXEC, e);
 	if (g->fd < 0 || send_request(g->fd, A3S_FRAME_ARCHIVE_GET, kv, e) < 0)
 		goto fail;
 	while (!g->have_stat && !g->exited)
@@ -326,7 +290,7 @@ static int put_result(int fd, struct err *e)
 int xfer_put_open(const char *vsock_path, const char *path, bool keep_owner, struct err *e)
 {
 	const char *kv[] = {A3S_XFER_PATH, path, A3S_XFER_OWNER, keep_owner ? "1" : "0", NULL};
-	int fd = xconnect(vsock_path, e);
+	int fd = box_vsock_connect(vsock_path, A3S_VSOCK_PORT_EXEC, e);
 
 	if (fd < 0)
 		return -1;
