@@ -59,6 +59,22 @@ static void out(struct reg_diffid *d, const void *p, size_t n)
 	d->usize += (int64_t)n;
 }
 
+/* One inflate into ob, hashed; returns the room left in ob (non-zero:
+ * inflate has nothing more buffered for now). */
+static unsigned inflate_step(struct reg_diffid *d, z_stream *z, unsigned char *ob, size_t cap)
+{
+	int rc;
+	z->next_out = ob;
+	z->avail_out = (uInt)cap;
+	rc = inflate(z, Z_NO_FLUSH);
+	out(d, ob, cap - z->avail_out);
+	if (rc == Z_STREAM_END)
+		d->ended = true;
+	else if (rc != Z_OK && rc != Z_BUF_ERROR)
+		d->broken = true;
+	return z->avail_out;
+}
+
 static void feed(struct reg_diffid *d, const unsigned char *buf, size_t n)
 {
 	static __thread unsigned char ob[OUT_CHUNK];
@@ -69,7 +85,6 @@ static void feed(struct reg_diffid *d, const unsigned char *buf, size_t n)
 		z->next_in = (unsigned char *)buf;
 		z->avail_in = (uInt)n;
 		while (z->avail_in && !d->broken) {
-			int rc;
 			if (d->ended) {
 				/* another gzip member follows */
 				if (inflateReset(z) != Z_OK) {
@@ -78,29 +93,11 @@ static void feed(struct reg_diffid *d, const unsigned char *buf, size_t n)
 				}
 				d->ended = false;
 			}
-			z->next_out = ob;
-			z->avail_out = sizeof(ob);
-			rc = inflate(z, Z_NO_FLUSH);
-			out(d, ob, sizeof(ob) - z->avail_out);
-			if (rc == Z_STREAM_END)
-				d->ended = true;
-			else if (rc != Z_OK && rc != Z_BUF_ERROR)
-				d->broken = true;
+			inflate_step(d, z, ob, sizeof(ob));
 		}
 		/* flush what inflate still holds */
-		while (!d->broken && !d->ended) {
-			int rc;
-			z->next_out = ob;
-			z->avail_out = sizeof(ob);
-			rc = inflate(z, Z_NO_FLUSH);
-			out(d, ob, sizeof(ob) - z->avail_out);
-			if (rc == Z_STREAM_END)
-				d->ended = true;
-			else if (rc != Z_OK && rc != Z_BUF_ERROR)
-				d->broken = true;
-			if (z->avail_out)
-				break;
-		}
+		while (!d->broken && !d->ended && !inflate_step(d, z, ob, sizeof(ob)))
+			;
 	} else if (d->kind == 3) {
 		ZSTD_inBuffer in = {buf, n, 0};
 		for (;;) {
